@@ -1,0 +1,36 @@
+package dev.pitstop.core;
+
+/** The exit codes are the retry contract between Pitstop and the pipelines that call it. */
+public final class ExitCode {
+  /** Done, including "nothing to do". */
+  public static final int OK = 0;
+
+  /** The step ran and failed: the pipeline rolls back and does not retry. */
+  public static final int FAILED = 1;
+
+  /** Bad input or configuration; nothing was changed. */
+  public static final int USAGE = 2;
+
+  /** The app is locked by another run; nothing was changed. */
+  public static final int LOCKED = 3;
+
+  /** Rollback failed: maintenance stays on and the lock stays held. A human is needed. */
+  public static final int ROLLBACK_FAILED = 4;
+
+  /** Transient trouble (API or database unreachable, 5xx, 429, conflict, lock timeout): retry. */
+  public static final int TRANSIENT = 75;
+
+  private ExitCode() {}
+
+  public static String describe(int code) {
+    return switch (code) {
+      case OK -> "ok";
+      case FAILED -> "failed";
+      case USAGE -> "bad input";
+      case LOCKED -> "locked by another run";
+      case ROLLBACK_FAILED -> "rollback failed";
+      case TRANSIENT -> "transient failure";
+      default -> "exit " + code;
+    };
+  }
+}
