@@ -1,0 +1,80 @@
+package dev.pitstop.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.pitstop.core.ExitCode;
+import dev.pitstop.core.PitstopException;
+import dev.pitstop.core.StepResult;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Prints a step's result as text or one JSON object, and writes {@code --results-dir} files. */
+final class ResultWriter {
+  private static final ObjectMapper JSON =
+      new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+
+  private ResultWriter() {}
+
+  static void success(String command, StepResult result, CommonOptions options, PrintWriter out) {
+    if (options.resultsDir != null) {
+      writeResultsDir(options.resultsDir, result.fields());
+    }
+    if (options.output == CommonOptions.Output.JSON) {
+      Map<String, Object> object = new LinkedHashMap<>();
+      object.put("command", command);
+      object.put("exit-code", ExitCode.OK);
+      object.put("summary", result.summary());
+      object.putAll(result.fields());
+      out.println(toJson(object));
+    } else {
+      out.println(result.summary());
+    }
+    out.flush();
+  }
+
+  static void failure(String command, int exitCode, String message, PrintWriter out) {
+    Map<String, Object> object = new LinkedHashMap<>();
+    object.put("command", command);
+    object.put("exit-code", exitCode);
+    object.put("error", message);
+    out.println(toJson(object));
+    out.flush();
+  }
+
+  static String toJson(Object value) {
+    try {
+      return JSON.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write a result as JSON", e);
+    }
+  }
+
+  /**
+   * One file per field, named like the field, without a trailing newline. Scalars are written as
+   * they are; lists and maps as compact JSON.
+   */
+  static void writeResultsDir(Path dir, Map<String, Object> fields) {
+    try {
+      Files.createDirectories(dir);
+      for (Map.Entry<String, Object> field : fields.entrySet()) {
+        Object value = field.getValue();
+        String text =
+            value == null
+                ? ""
+                : value instanceof String || value instanceof Number || value instanceof Boolean
+                    ? value.toString()
+                    : toJson(value);
+        Files.writeString(dir.resolve(field.getKey()), text, StandardCharsets.UTF_8);
+      }
+    } catch (IOException e) {
+      throw PitstopException.usage(
+          "cannot write results to " + dir + ": " + e.getMessage() + "; is it a writable folder?");
+    }
+  }
+}

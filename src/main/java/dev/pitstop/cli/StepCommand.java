@@ -1,0 +1,108 @@
+package dev.pitstop.cli;
+
+import dev.pitstop.core.Deadline;
+import dev.pitstop.core.PitstopException;
+import dev.pitstop.core.Progress;
+import dev.pitstop.core.StepResult;
+import dev.pitstop.kube.Cluster;
+import dev.pitstop.kube.EventRecorder;
+import dev.pitstop.kube.LedgerStore;
+import dev.pitstop.kube.Names;
+import dev.pitstop.step.StepContext;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * The thin layer over a Kubernetes step: validate options, build the context, call the step, print
+ * the result. Failures travel as {@link PitstopException}s to {@link PitstopCli}, which prints one
+ * line and maps them to the exit code.
+ */
+abstract class StepCommand implements Callable<Integer> {
+  @Mixin CommonOptions common;
+
+  @Mixin HelpOption help;
+
+  @Spec CommandSpec spec;
+
+  private CliEnvironment environment;
+
+  void setEnvironment(CliEnvironment environment) {
+    this.environment = environment;
+  }
+
+  CliEnvironment environment() {
+    return environment;
+  }
+
+  CommonOptions common() {
+    return common;
+  }
+
+  /** The run id, or null for read-only commands that do not take one. */
+  abstract String runId();
+
+  /** Whether this invocation must not write. */
+  abstract boolean dryRun();
+
+  /** Checks options that need more than parsing; throws usage errors before anything is read. */
+  void validate() {}
+
+  /** Calls the step. */
+  abstract StepResult execute(StepContext context);
+
+  @Override
+  public final Integer call() {
+    Names.app(common.app);
+    if (common.namespace != null) {
+      Names.label("--namespace", common.namespace);
+    }
+    if (requiresRunId()) {
+      requireRunId(runId());
+    }
+    validate();
+    Progress progress = new Progress(environment.err(), common.verbose);
+    try (KubernetesClient client = environment.kubernetes().get()) {
+      String namespace = common.namespace != null ? common.namespace : defaultNamespace(client);
+      Deadline deadline = Deadline.after(environment.clock(), common.timeout);
+      Cluster cluster = new Cluster(client, namespace, deadline);
+      String runId = runId();
+      StepContext context =
+          new StepContext(
+              cluster,
+              new LedgerStore(cluster, common.app, environment.clock()),
+              new EventRecorder(client, namespace, runId == null ? "-" : runId, progress),
+              common.app,
+              runId,
+              dryRun(),
+              progress,
+              environment.clock());
+      StepResult result = execute(context);
+      ResultWriter.success(spec.name(), result, common, environment.out());
+      return 0;
+    }
+  }
+
+  boolean requiresRunId() {
+    return true;
+  }
+
+  private static void requireRunId(String runId) {
+    if (runId == null || runId.isBlank()) {
+      throw PitstopException.usage(
+          "missing --run-id: give the id of this run (Argo {{workflow.uid}}, Tekton"
+              + " $(context.pipelineRun.uid), or any id you reuse to re-run a step)");
+    }
+    if (runId.length() > 63 || !runId.matches("[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?")) {
+      throw PitstopException.usage(
+          "--run-id '" + runId + "' is not valid: at most 63 letters, digits, '-', '_' and '.'");
+    }
+  }
+
+  private static String defaultNamespace(KubernetesClient client) {
+    String namespace = client.getNamespace();
+    return namespace == null || namespace.isEmpty() ? "default" : namespace;
+  }
+}

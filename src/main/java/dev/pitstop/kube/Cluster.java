@@ -1,0 +1,167 @@
+package dev.pitstop.kube;
+
+import dev.pitstop.core.Deadline;
+import dev.pitstop.core.PitstopException;
+import dev.pitstop.core.Retry;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
+
+/**
+ * The Kubernetes API as the steps need it: namespaced reads, optimistic-concurrency updates and
+ * retries of transient failures within the step's deadline.
+ */
+public final class Cluster {
+  private final KubernetesClient client;
+  private final String namespace;
+  private final Deadline deadline;
+  private final Retry retry;
+
+  public Cluster(KubernetesClient client, String namespace, Deadline deadline, Retry retry) {
+    this.client = client;
+    this.namespace = namespace;
+    this.deadline = deadline;
+    this.retry = retry;
+  }
+
+  public Cluster(KubernetesClient client, String namespace, Deadline deadline) {
+    this(client, namespace, deadline, new Retry(KubeErrors::classify));
+  }
+
+  public KubernetesClient client() {
+    return client;
+  }
+
+  public String namespace() {
+    return namespace;
+  }
+
+  public Deadline deadline() {
+    return deadline;
+  }
+
+  /**
+   * Runs one API call, retrying transient failures (5xx, 429, 409, unreachable) until the deadline.
+   */
+  public <T> T call(String what, Callable<T> action) {
+    return retry.call(what, deadline, action);
+  }
+
+  /**
+   * Reads the object, applies {@code change} and writes it back with the resourceVersion it was
+   * read at. A concurrent writer makes the API answer 409; then the object is read again and the
+   * change applied to the fresh copy, so nothing anyone else wrote is lost.
+   */
+  public <T extends HasMetadata> T update(
+      String what, Resource<T> resource, UnaryOperator<T> change) {
+    return call(
+        what,
+        () -> {
+          T current = resource.get();
+          if (current == null) {
+            throw PitstopException.usage(what + ": the object no longer exists");
+          }
+          T changed = change.apply(current);
+          return client.resource(changed).inNamespace(namespace).update();
+        });
+  }
+
+  public Resource<Deployment> deployment(String name) {
+    return client.apps().deployments().inNamespace(namespace).withName(name);
+  }
+
+  public Resource<StatefulSet> statefulSet(String name) {
+    return client.apps().statefulSets().inNamespace(namespace).withName(name);
+  }
+
+  /** The workload, or empty when it does not exist. */
+  public Optional<Workload> workload(WorkloadRef ref) {
+    return Optional.ofNullable(call("read " + ref, () -> resourceOf(ref).get())).map(Workload::of);
+  }
+
+  @SuppressWarnings("unchecked")
+  public Resource<HasMetadata> resourceOf(WorkloadRef ref) {
+    Resource<? extends HasMetadata> resource =
+        switch (ref.kind()) {
+          case DEPLOYMENT -> deployment(ref.name());
+          case STATEFULSET -> statefulSet(ref.name());
+        };
+    return (Resource<HasMetadata>) resource;
+  }
+
+  /** Every Deployment and StatefulSet whose labels match the selector. */
+  public List<WorkloadRef> workloadsMatching(Map<String, String> selector) {
+    List<WorkloadRef> found = new ArrayList<>();
+    call(
+            "list deployments",
+            () -> client.apps().deployments().inNamespace(namespace).withLabels(selector).list())
+        .getItems()
+        .forEach(
+            d -> found.add(new WorkloadRef(WorkloadKind.DEPLOYMENT, d.getMetadata().getName())));
+    call(
+            "list statefulsets",
+            () -> client.apps().statefulSets().inNamespace(namespace).withLabels(selector).list())
+        .getItems()
+        .forEach(
+            s -> found.add(new WorkloadRef(WorkloadKind.STATEFULSET, s.getMetadata().getName())));
+    return found;
+  }
+
+  /** Pods selected by a workload's selector. */
+  public List<Pod> podsOf(Workload workload) {
+    return call(
+            "list pods of " + workload.ref(),
+            () ->
+                client.pods().inNamespace(namespace).withLabelSelector(workload.selector()).list())
+        .getItems();
+  }
+
+  /** Replaces the workload's pod template images and replicas in one optimistic update. */
+  public Workload setReplicasAndImages(
+      WorkloadRef ref,
+      Integer replicas,
+      Map<String, String> images,
+      Map<String, String> annotations) {
+    HasMetadata updated =
+        update(
+            "update " + ref,
+            resourceOf(ref),
+            current -> {
+              Workload view = Workload.of(current);
+              if (replicas != null) {
+                view.setReplicas(replicas);
+              }
+              PodTemplateSpec template = view.template();
+              images.forEach(
+                  (container, image) ->
+                      template.getSpec().getContainers().stream()
+                          .filter(c -> c.getName().equals(container))
+                          .forEach(c -> c.setImage(image)));
+              annotations.forEach(
+                  (key, value) -> {
+                    Map<String, String> current1 = current.getMetadata().getAnnotations();
+                    if (current1 == null) {
+                      current1 = new java.util.LinkedHashMap<>();
+                      current.getMetadata().setAnnotations(current1);
+                    }
+                    if (value == null) {
+                      current1.remove(key);
+                    } else {
+                      current1.put(key, value);
+                    }
+                  });
+              return current;
+            });
+    return Workload.of(updated);
+  }
+}

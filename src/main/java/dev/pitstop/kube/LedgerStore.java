@@ -1,0 +1,172 @@
+package dev.pitstop.kube;
+
+import dev.pitstop.core.PitstopException;
+import dev.pitstop.ledger.Ledger;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Keeps the run record in the ConfigMap {@code pitstop-<app>}. Creating it takes the lock; every
+ * write goes through the resourceVersion it was read at, so two runs can never both think they own
+ * the app.
+ */
+public final class LedgerStore {
+  public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
+  public static final String APP_LABEL = "pitstop.dev/app";
+
+  private final Cluster cluster;
+  private final String app;
+  private final Clock clock;
+
+  public LedgerStore(Cluster cluster, String app, Clock clock) {
+    this.cluster = cluster;
+    this.app = app;
+    this.clock = clock;
+  }
+
+  public static String configMapName(String app) {
+    return "pitstop-" + app;
+  }
+
+  public String name() {
+    return configMapName(app);
+  }
+
+  public String app() {
+    return app;
+  }
+
+  private Resource<ConfigMap> resource() {
+    return cluster.client().configMaps().inNamespace(cluster.namespace()).withName(name());
+  }
+
+  public Optional<Ledger> read() {
+    return readConfigMap().map(cm -> Ledger.fromData(name(), cm.getData()));
+  }
+
+  public Optional<ConfigMap> readConfigMap() {
+    return Optional.ofNullable(cluster.call("read configmap/" + name(), () -> resource().get()));
+  }
+
+  /** The outcome of {@link #acquire}. */
+  public record Acquired(Ledger ledger, boolean created, ConfigMap configMap) {}
+
+  /**
+   * Takes the lock for {@code runId}: creates the record, or finds that this run already holds it.
+   *
+   * @throws PitstopException exit 3 when another run holds it
+   */
+  public Acquired acquire(String runId, String holder) {
+    return cluster.call(
+        "take the lock configmap/" + name(),
+        () -> {
+          Optional<ConfigMap> existing = Optional.ofNullable(resource().get());
+          if (existing.isPresent()) {
+            Ledger ledger = Ledger.fromData(name(), existing.get().getData());
+            requireOwner(ledger, runId);
+            return new Acquired(ledger, false, existing.get());
+          }
+          Ledger fresh = new Ledger(runId, holder, clock.instant());
+          ConfigMap configMap =
+              new ConfigMapBuilder()
+                  .withNewMetadata()
+                  .withName(name())
+                  .withNamespace(cluster.namespace())
+                  .addToLabels(MANAGED_BY, "pitstop")
+                  .addToLabels(APP_LABEL, app)
+                  .endMetadata()
+                  .withData(fresh.toData())
+                  .build();
+          try {
+            ConfigMap created = resource().create(configMap);
+            return new Acquired(fresh, true, created);
+          } catch (KubernetesClientException e) {
+            if (e.getCode() == 409) {
+              // Another process created it between our read and our create: read it again.
+              throw PitstopException.transientFailure(
+                  "configmap/" + name() + " appeared meanwhile", e);
+            }
+            throw e;
+          }
+        });
+  }
+
+  /**
+   * Applies {@code change} to the record this run holds and writes it back atomically.
+   *
+   * @throws PitstopException exit 3 when another run holds the lock; exit 2 when no run holds it
+   */
+  public Ledger update(String runId, Consumer<Ledger> change) {
+    ConfigMap written =
+        cluster.update(
+            "update the run record configmap/" + name(),
+            resourceOrUnlocked(runId),
+            current -> {
+              Ledger ledger = Ledger.fromData(name(), current.getData());
+              requireOwner(ledger, runId);
+              change.accept(ledger);
+              ledger.touch(clock.instant());
+              current.setData(ledger.toData());
+              return current;
+            });
+    return Ledger.fromData(name(), written.getData());
+  }
+
+  /** The record for a mutating step: it must exist and belong to this run. */
+  public Ledger requireHeldBy(String runId) {
+    Ledger ledger =
+        read()
+            .orElseThrow(
+                () ->
+                    PitstopException.usage(
+                        "app "
+                            + app
+                            + " is not locked (no configmap/"
+                            + name()
+                            + " in namespace "
+                            + cluster.namespace()
+                            + "): take the lock first with `pitstop lock --app "
+                            + app
+                            + " --run-id "
+                            + runId
+                            + "`"));
+    requireOwner(ledger, runId);
+    return ledger;
+  }
+
+  private Resource<ConfigMap> resourceOrUnlocked(String runId) {
+    requireHeldBy(runId);
+    return resource();
+  }
+
+  /** Deletes the record. The caller has checked ownership (or the user forced it). */
+  public void delete() {
+    cluster.call("delete configmap/" + name(), () -> resource().delete());
+  }
+
+  public void requireOwner(Ledger ledger, String runId) {
+    if (!ledger.runId().equals(runId)) {
+      Duration age = Duration.between(ledger.lockedAt(), clock.instant());
+      throw PitstopException.locked(
+          "app "
+              + app
+              + " is locked by run "
+              + ledger.runId()
+              + " (holder "
+              + ledger.holder()
+              + ") since "
+              + ledger.lockedAt()
+              + " ("
+              + dev.pitstop.core.Durations.format(age)
+              + " ago); wait for it, or see `pitstop status --app "
+              + app
+              + "`");
+    }
+  }
+}

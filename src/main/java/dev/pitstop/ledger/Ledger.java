@@ -1,0 +1,169 @@
+package dev.pitstop.ledger;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pitstop.core.PitstopException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The run record: who holds the lock for an app and every fact needed to undo what the run did.
+ * Steps write a fact <em>before</em> the change it describes, so a run killed at any point can be
+ * rolled back from the record alone.
+ *
+ * <p>It lives in the data of the ConfigMap {@code pitstop-<app>}, one readable key per fact, so
+ * {@code kubectl get configmap pitstop-shop -o yaml} tells a human what happened.
+ */
+public final class Ledger {
+  public static final String RUN_ID = "run-id";
+  public static final String HOLDER = "holder";
+  public static final String LOCKED_AT = "locked-at";
+  public static final String UPDATED_AT = "updated-at";
+  public static final String WORKLOADS = "workloads";
+  public static final String MAINTENANCE = "maintenance";
+  public static final String ROLLBACK_FAILED = "rollback-failed";
+
+  private static final Set<String> STRUCTURED = Set.of(WORKLOADS, MAINTENANCE);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final String runId;
+  private final String holder;
+  private final Instant lockedAt;
+  private Instant updatedAt;
+  private final Map<String, WorkloadRecord> workloads = new LinkedHashMap<>();
+  private MaintenanceRecord maintenance;
+  private final Map<String, String> facts = new LinkedHashMap<>();
+
+  public Ledger(String runId, String holder, Instant lockedAt) {
+    this.runId = runId;
+    this.holder = holder;
+    this.lockedAt = lockedAt;
+    this.updatedAt = lockedAt;
+  }
+
+  public String runId() {
+    return runId;
+  }
+
+  public String holder() {
+    return holder;
+  }
+
+  public Instant lockedAt() {
+    return lockedAt;
+  }
+
+  public Instant updatedAt() {
+    return updatedAt;
+  }
+
+  public void touch(Instant now) {
+    this.updatedAt = now;
+  }
+
+  /** Recorded workloads, keyed by {@code kind/name} in lower case, in the order recorded. */
+  public Map<String, WorkloadRecord> workloads() {
+    return Collections.unmodifiableMap(workloads);
+  }
+
+  /** Records a workload's original state unless this run already recorded it. */
+  public boolean recordWorkloadIfAbsent(WorkloadRecord record) {
+    return workloads.putIfAbsent(record.key(), record) == null;
+  }
+
+  public Optional<MaintenanceRecord> maintenance() {
+    return Optional.ofNullable(maintenance);
+  }
+
+  public void setMaintenance(MaintenanceRecord record) {
+    this.maintenance = record;
+  }
+
+  /** Other undo facts: {@code snapshot}, {@code schema-version-before}, {@code rollback-failed}. */
+  public Optional<String> fact(String name) {
+    return Optional.ofNullable(facts.get(name));
+  }
+
+  public void putFact(String name, String value) {
+    if (value == null) {
+      facts.remove(name);
+    } else {
+      facts.put(name, value);
+    }
+  }
+
+  public Map<String, String> facts() {
+    return Collections.unmodifiableMap(facts);
+  }
+
+  /** The ConfigMap data form. */
+  public Map<String, String> toData() {
+    Map<String, String> data = new LinkedHashMap<>();
+    data.put(RUN_ID, runId);
+    data.put(HOLDER, holder);
+    data.put(LOCKED_AT, lockedAt.toString());
+    data.put(UPDATED_AT, updatedAt.toString());
+    try {
+      if (!workloads.isEmpty()) {
+        data.put(WORKLOADS, JSON.writeValueAsString(new ArrayList<>(workloads.values())));
+      }
+      if (maintenance != null) {
+        data.put(MAINTENANCE, JSON.writeValueAsString(maintenance));
+      }
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write the run record", e);
+    }
+    data.putAll(facts);
+    return data;
+  }
+
+  /** Reads the ConfigMap data form; a record a human mangled is reported, not guessed at. */
+  public static Ledger fromData(String configMapName, Map<String, String> data) {
+    Map<String, String> values = data == null ? Map.of() : data;
+    String runId = values.get(RUN_ID);
+    if (runId == null || runId.isBlank()) {
+      throw PitstopException.failed(
+          "configmap/" + configMapName + " has no run-id: it is not a Pitstop run record");
+    }
+    try {
+      Ledger ledger =
+          new Ledger(
+              runId, values.getOrDefault(HOLDER, "unknown"), parseInstant(values.get(LOCKED_AT)));
+      ledger.updatedAt = parseInstant(values.getOrDefault(UPDATED_AT, values.get(LOCKED_AT)));
+      if (values.containsKey(WORKLOADS)) {
+        List<WorkloadRecord> recorded =
+            JSON.readValue(values.get(WORKLOADS), new TypeReference<List<WorkloadRecord>>() {});
+        recorded.forEach(ledger::recordWorkloadIfAbsent);
+      }
+      if (values.containsKey(MAINTENANCE)) {
+        ledger.maintenance = JSON.readValue(values.get(MAINTENANCE), MaintenanceRecord.class);
+      }
+      values.forEach(
+          (key, value) -> {
+            if (!STRUCTURED.contains(key)
+                && !Set.of(RUN_ID, HOLDER, LOCKED_AT, UPDATED_AT).contains(key)) {
+              ledger.facts.put(key, value);
+            }
+          });
+      return ledger;
+    } catch (JsonProcessingException | RuntimeException e) {
+      throw PitstopException.failed(
+          "configmap/"
+              + configMapName
+              + " is not a readable Pitstop run record ("
+              + e.getClass().getSimpleName()
+              + "); inspect it with kubectl before going on");
+    }
+  }
+
+  private static Instant parseInstant(String text) {
+    return text == null ? Instant.EPOCH : Instant.parse(text);
+  }
+}

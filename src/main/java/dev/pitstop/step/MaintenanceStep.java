@@ -1,0 +1,94 @@
+package dev.pitstop.step;
+
+import dev.pitstop.core.PitstopException;
+import dev.pitstop.core.StepResult;
+import dev.pitstop.ledger.Ledger;
+import dev.pitstop.ledger.MaintenanceRecord;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import java.util.Optional;
+
+/**
+ * Switches user-visible maintenance mode on and off. The original is written to the run record
+ * before the switch; off puts back exactly what was recorded and nothing else.
+ */
+public final class MaintenanceStep {
+  private final StepContext context;
+
+  public MaintenanceStep(StepContext context) {
+    this.context = context;
+  }
+
+  public StepResult on(MaintenanceTarget target) {
+    Ledger ledger = context.ledger().requireHeldBy(context.runId());
+    Optional<MaintenanceRecord> recorded = ledger.maintenance().filter(MaintenanceRecord::active);
+    MaintenanceRecord captured = target.capture(context.cluster());
+    if (recorded.isPresent()) {
+      MaintenanceRecord active = recorded.get();
+      if (!active.mode().equals(captured.mode())
+          || !active.target().equals(captured.target())
+          || (active.key() != null && !active.key().equals(captured.key()))) {
+        throw PitstopException.usage(
+            "maintenance is already on through "
+                + active.describeTarget()
+                + " in this run: run maintenance-off before switching it on another way");
+      }
+    }
+    if (context.dryRun()) {
+      return result(
+          "dry run: would "
+              + (recorded.isPresent() ? "re-apply " : "switch on ")
+              + target.describe(),
+          captured);
+    }
+    if (recorded.isEmpty()) {
+      context.ledger().update(context.runId(), l -> l.setMaintenance(captured));
+    }
+    HasMetadata changed = target.switchOn(context.cluster());
+    context.events().changed(changed, "MaintenanceOn", "maintenance on: " + target.describe());
+    return result(
+        (recorded.isPresent() ? "maintenance was already on; re-applied " : "maintenance on: ")
+            + target.describe(),
+        recorded.orElse(captured));
+  }
+
+  public StepResult off() {
+    Optional<Ledger> found = context.ledger().read();
+    if (found.isEmpty()) {
+      return StepResult.builder(
+              "app " + context.app() + " is not locked: no maintenance recorded, nothing to do")
+          .field("maintenance", "off")
+          .build();
+    }
+    context.ledger().requireOwner(found.get(), context.runId());
+    Optional<MaintenanceRecord> recorded =
+        found.get().maintenance().filter(MaintenanceRecord::active);
+    if (recorded.isEmpty()) {
+      return StepResult.builder("maintenance is not on for this run: nothing to do")
+          .field("maintenance", "off")
+          .build();
+    }
+    MaintenanceRecord record = recorded.get();
+    if (context.dryRun()) {
+      return StepResult.builder(
+              "dry run: would restore " + record.describeTarget() + " to " + record.original())
+          .field("maintenance", "on")
+          .build();
+    }
+    HasMetadata changed = MaintenanceTarget.restore(context.cluster(), record);
+    context.ledger().update(context.runId(), l -> l.setMaintenance(record.withActive(false)));
+    context
+        .events()
+        .changed(changed, "MaintenanceOff", "maintenance off: restored " + record.describeTarget());
+    return StepResult.builder("maintenance off: restored " + record.describeTarget())
+        .field("maintenance", "off")
+        .field("restored", record.describeTarget())
+        .build();
+  }
+
+  private StepResult result(String summary, MaintenanceRecord record) {
+    return StepResult.builder(summary)
+        .field("maintenance", context.dryRun() ? "off" : "on")
+        .field("target", record.describeTarget())
+        .build();
+  }
+}

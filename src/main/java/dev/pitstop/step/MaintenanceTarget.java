@@ -1,0 +1,318 @@
+package dev.pitstop.step;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pitstop.core.PitstopException;
+import dev.pitstop.kube.Cluster;
+import dev.pitstop.ledger.MaintenanceRecord;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.networking.v1.HTTPIngressPath;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressBackend;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressBackendBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressRule;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The user-visible switch maintenance mode flips, in one of three modes. Each mode knows how to
+ * capture the original, switch to maintenance, and put the original back from the run record.
+ */
+public sealed interface MaintenanceTarget
+    permits MaintenanceTarget.ConfigMapKey,
+        MaintenanceTarget.ServiceSelector,
+        MaintenanceTarget.IngressBackends {
+
+  ObjectMapper JSON = new ObjectMapper();
+
+  /** The record of the original, read from the cluster before anything changes. */
+  MaintenanceRecord capture(Cluster cluster);
+
+  /** Switches the object to maintenance; returns the changed object. */
+  HasMetadata switchOn(Cluster cluster);
+
+  /** A short description for progress lines. */
+  String describe();
+
+  /** Puts back exactly what {@code record} holds; returns the changed object. */
+  static HasMetadata restore(Cluster cluster, MaintenanceRecord record) {
+    return switch (record.mode()) {
+      case "configmap" -> ConfigMapKey.restore(cluster, record);
+      case "service" -> ServiceSelector.restore(cluster, record);
+      case "ingress" -> IngressBackends.restore(cluster, record);
+      default ->
+          throw PitstopException.failed(
+              "the run record names an unknown maintenance mode '" + record.mode() + "'");
+    };
+  }
+
+  private static <T extends HasMetadata> T require(
+      Cluster cluster, Resource<T> resource, String what) {
+    T object = cluster.call("read " + what, resource::get);
+    if (object == null) {
+      throw PitstopException.usage(
+          what
+              + " does not exist in namespace "
+              + cluster.namespace()
+              + ": create it or fix the name");
+    }
+    return object;
+  }
+
+  /** {@code configmap} mode: set a key the app reads. */
+  record ConfigMapKey(String name, String key, String value) implements MaintenanceTarget {
+    private static Resource<ConfigMap> resource(Cluster cluster, String name) {
+      return cluster.client().configMaps().inNamespace(cluster.namespace()).withName(name);
+    }
+
+    @Override
+    public MaintenanceRecord capture(Cluster cluster) {
+      ConfigMap current = require(cluster, resource(cluster, name), "configmap/" + name);
+      String original = current.getData() == null ? null : current.getData().get(key);
+      JsonNode node =
+          original == null
+              ? JsonNodeFactory.instance.nullNode()
+              : JsonNodeFactory.instance.textNode(original);
+      return new MaintenanceRecord("configmap", name, key, node, true);
+    }
+
+    @Override
+    public HasMetadata switchOn(Cluster cluster) {
+      require(cluster, resource(cluster, name), "configmap/" + name);
+      return cluster.update(
+          "set " + describe(),
+          resource(cluster, name),
+          cm -> {
+            Map<String, String> data = cm.getData() == null ? new LinkedHashMap<>() : cm.getData();
+            data.put(key, value);
+            cm.setData(data);
+            return cm;
+          });
+    }
+
+    static HasMetadata restore(Cluster cluster, MaintenanceRecord record) {
+      require(cluster, resource(cluster, record.target()), "configmap/" + record.target());
+      return cluster.update(
+          "restore configmap/" + record.target(),
+          resource(cluster, record.target()),
+          cm -> {
+            Map<String, String> data = cm.getData() == null ? new LinkedHashMap<>() : cm.getData();
+            if (record.original() == null || record.original().isNull()) {
+              data.remove(record.key());
+            } else {
+              data.put(record.key(), record.original().asText());
+            }
+            cm.setData(data);
+            return cm;
+          });
+    }
+
+    @Override
+    public String describe() {
+      return "configmap/" + name + " key " + key + "=" + value;
+    }
+  }
+
+  /** {@code service} mode: swap a Service's selector to the maintenance pods. */
+  record ServiceSelector(String name, Map<String, String> maintenanceSelector)
+      implements MaintenanceTarget {
+    private static Resource<Service> resource(Cluster cluster, String name) {
+      return cluster.client().services().inNamespace(cluster.namespace()).withName(name);
+    }
+
+    @Override
+    public MaintenanceRecord capture(Cluster cluster) {
+      Service current = require(cluster, resource(cluster, name), "service/" + name);
+      Map<String, String> selector = current.getSpec().getSelector();
+      return new MaintenanceRecord(
+          "service", name, null, JSON.valueToTree(selector == null ? Map.of() : selector), true);
+    }
+
+    @Override
+    public HasMetadata switchOn(Cluster cluster) {
+      require(cluster, resource(cluster, name), "service/" + name);
+      return cluster.update(
+          "switch " + describe(),
+          resource(cluster, name),
+          svc -> {
+            svc.getSpec().setSelector(new LinkedHashMap<>(maintenanceSelector));
+            return svc;
+          });
+    }
+
+    static HasMetadata restore(Cluster cluster, MaintenanceRecord record) {
+      Map<String, String> original = new LinkedHashMap<>();
+      record
+          .original()
+          .fields()
+          .forEachRemaining(e -> original.put(e.getKey(), e.getValue().asText()));
+      require(cluster, resource(cluster, record.target()), "service/" + record.target());
+      return cluster.update(
+          "restore service/" + record.target(),
+          resource(cluster, record.target()),
+          svc -> {
+            svc.getSpec().setSelector(original);
+            return svc;
+          });
+    }
+
+    @Override
+    public String describe() {
+      return "service/" + name + " selector " + maintenanceSelector;
+    }
+  }
+
+  /** {@code ingress} mode: point every backend of an Ingress at a maintenance Service. */
+  record IngressBackends(String name, String service, String port) implements MaintenanceTarget {
+    private static Resource<Ingress> resource(Cluster cluster, String name) {
+      return cluster
+          .client()
+          .network()
+          .v1()
+          .ingresses()
+          .inNamespace(cluster.namespace())
+          .withName(name);
+    }
+
+    /**
+     * Records {@code defaultBackend} and every path's backend by position, so off puts each one
+     * back where it was.
+     */
+    @Override
+    public MaintenanceRecord capture(Cluster cluster) {
+      Ingress current = require(cluster, resource(cluster, name), "ingress/" + name);
+      ObjectNode original = JsonNodeFactory.instance.objectNode();
+      IngressBackend defaultBackend = current.getSpec().getDefaultBackend();
+      original.set(
+          "defaultBackend", defaultBackend == null ? null : JSON.valueToTree(defaultBackend));
+      ArrayNode paths = original.putArray("paths");
+      forEachPath(
+          current,
+          (rule, index, path) -> {
+            ObjectNode entry = paths.addObject();
+            entry.put("rule", rule);
+            entry.put("path", index);
+            entry.set("backend", JSON.valueToTree(path.getBackend()));
+          });
+      if (defaultBackend == null && paths.isEmpty()) {
+        throw PitstopException.usage("ingress/" + name + " has no backends to switch");
+      }
+      return new MaintenanceRecord("ingress", name, null, original, true);
+    }
+
+    @Override
+    public HasMetadata switchOn(Cluster cluster) {
+      require(cluster, resource(cluster, name), "ingress/" + name);
+      return cluster.update(
+          "switch " + describe(),
+          resource(cluster, name),
+          ingress -> {
+            if (ingress.getSpec().getDefaultBackend() != null) {
+              ingress.getSpec().setDefaultBackend(maintenanceBackend());
+            }
+            forEachPath(ingress, (rule, index, path) -> path.setBackend(maintenanceBackend()));
+            return ingress;
+          });
+    }
+
+    private IngressBackend maintenanceBackend() {
+      IngressBackendBuilder builder = new IngressBackendBuilder();
+      if (port.chars().allMatch(Character::isDigit)) {
+        return builder
+            .withNewService()
+            .withName(service)
+            .withNewPort()
+            .withNumber(Integer.parseInt(port))
+            .endPort()
+            .endService()
+            .build();
+      }
+      return builder
+          .withNewService()
+          .withName(service)
+          .withNewPort()
+          .withName(port)
+          .endPort()
+          .endService()
+          .build();
+    }
+
+    static HasMetadata restore(Cluster cluster, MaintenanceRecord record) {
+      JsonNode original = record.original();
+      List<JsonNode> paths = new ArrayList<>();
+      original.path("paths").forEach(paths::add);
+      require(cluster, resource(cluster, record.target()), "ingress/" + record.target());
+      return cluster.update(
+          "restore ingress/" + record.target(),
+          resource(cluster, record.target()),
+          ingress -> {
+            JsonNode defaultBackend = original.get("defaultBackend");
+            ingress
+                .getSpec()
+                .setDefaultBackend(
+                    defaultBackend == null || defaultBackend.isNull()
+                        ? null
+                        : JSON.convertValue(defaultBackend, IngressBackend.class));
+            int[] seen = {0};
+            forEachPath(
+                ingress,
+                (rule, index, path) -> {
+                  JsonNode entry = seen[0] < paths.size() ? paths.get(seen[0]) : null;
+                  if (entry == null
+                      || entry.get("rule").asInt() != rule
+                      || entry.get("path").asInt() != index) {
+                    throw PitstopException.failed(
+                        "ingress/"
+                            + record.target()
+                            + " no longer has the rules and paths it had when"
+                            + " maintenance went on; restore its backends by hand from the run record");
+                  }
+                  path.setBackend(JSON.convertValue(entry.get("backend"), IngressBackend.class));
+                  seen[0]++;
+                });
+            if (seen[0] != paths.size()) {
+              throw PitstopException.failed(
+                  "ingress/"
+                      + record.target()
+                      + " lost paths since maintenance went on; restore its"
+                      + " backends by hand from the run record");
+            }
+            return ingress;
+          });
+    }
+
+    @Override
+    public String describe() {
+      return "ingress/" + name + " backends -> " + service + ":" + port;
+    }
+
+    private interface PathVisitor {
+      void visit(int rule, int index, HTTPIngressPath path);
+    }
+
+    private static void forEachPath(Ingress ingress, PathVisitor visitor) {
+      List<IngressRule> rules = ingress.getSpec().getRules();
+      if (rules == null) {
+        return;
+      }
+      for (int r = 0; r < rules.size(); r++) {
+        IngressRule rule = rules.get(r);
+        if (rule.getHttp() == null || rule.getHttp().getPaths() == null) {
+          continue;
+        }
+        List<HTTPIngressPath> paths = rule.getHttp().getPaths();
+        for (int p = 0; p < paths.size(); p++) {
+          visitor.visit(r, p, paths.get(p));
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,82 @@
+package dev.pitstop.step;
+
+import dev.pitstop.core.StepResult;
+import dev.pitstop.ledger.Ledger;
+import java.util.Optional;
+
+/**
+ * Releases the run lock by deleting the run record; only the run that holds it may, unless forced.
+ */
+public final class UnlockStep {
+  private final StepContext context;
+
+  public UnlockStep(StepContext context) {
+    this.context = context;
+  }
+
+  public StepResult unlock(boolean force) {
+    Optional<Ledger> existing = context.ledger().read();
+    if (existing.isEmpty()) {
+      return StepResult.builder("app " + context.app() + " is not locked: nothing to do")
+          .field("released", false)
+          .build();
+    }
+    Ledger ledger = existing.get();
+    boolean foreign = !ledger.runId().equals(context.runId());
+    if (foreign && !force) {
+      context.ledger().requireOwner(ledger, context.runId());
+    }
+    if (foreign) {
+      context
+          .progress()
+          .warn(
+              "FORCED: releasing the lock of run "
+                  + ledger.runId()
+                  + " (holder "
+                  + ledger.holder()
+                  + ", since "
+                  + ledger.lockedAt()
+                  + "); its run record, with every undo fact it held, is deleted");
+    }
+    if (!ledger.workloads().isEmpty() || ledger.maintenance().filter(m -> m.active()).isPresent()) {
+      context
+          .progress()
+          .warn(
+              "the run record still lists undo facts (scaled-down workloads or active maintenance);"
+                  + " after unlock nothing can restore them automatically");
+    }
+    if (context.dryRun()) {
+      return StepResult.builder(
+              "dry run: would delete configmap/"
+                  + context.ledger().name()
+                  + " (run "
+                  + ledger.runId()
+                  + ")")
+          .field("released", false)
+          .build();
+    }
+    context
+        .ledger()
+        .readConfigMap()
+        .ifPresent(
+            cm ->
+                context
+                    .events()
+                    .changed(
+                        cm,
+                        "Unlocked",
+                        (foreign
+                            ? "lock of run " + ledger.runId() + " force-released"
+                            : "lock released")));
+    context.ledger().delete();
+    return StepResult.builder(
+            (foreign ? "force-released" : "released")
+                + " the lock of app "
+                + context.app()
+                + " held by run "
+                + ledger.runId())
+        .field("released", true)
+        .field("run-id", ledger.runId())
+        .build();
+  }
+}

@@ -1,0 +1,171 @@
+package dev.pitstop.testing;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+
+/** A small app in the in-memory cluster: what Pitstop's tests migrate. */
+public final class SampleApp {
+  private SampleApp() {}
+
+  public static Deployment deployment(String name, int replicas, String image) {
+    return new DeploymentBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .addToLabels("app", "shop")
+        .endMetadata()
+        .withNewSpec()
+        .withReplicas(replicas)
+        .withNewSelector()
+        .addToMatchLabels("app", "shop")
+        .addToMatchLabels("component", name)
+        .endSelector()
+        .withNewTemplate()
+        .withNewMetadata()
+        .addToLabels("app", "shop")
+        .addToLabels("component", name)
+        .endMetadata()
+        .withNewSpec()
+        .addNewContainer()
+        .withName(name)
+        .withImage(image)
+        .endContainer()
+        .addNewContainer()
+        .withName("sidecar")
+        .withImage("proxy:1.0")
+        .endContainer()
+        .endSpec()
+        .endTemplate()
+        .endSpec()
+        .build();
+  }
+
+  public static StatefulSet statefulSet(String name, int replicas, String image) {
+    return new StatefulSetBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .addToLabels("app", "shop")
+        .endMetadata()
+        .withNewSpec()
+        .withReplicas(replicas)
+        .withServiceName(name)
+        .withNewSelector()
+        .addToMatchLabels("app", "shop")
+        .addToMatchLabels("component", name)
+        .endSelector()
+        .withNewTemplate()
+        .withNewMetadata()
+        .addToLabels("app", "shop")
+        .addToLabels("component", name)
+        .endMetadata()
+        .withNewSpec()
+        .addNewContainer()
+        .withName(name)
+        .withImage(image)
+        .endContainer()
+        .endSpec()
+        .endTemplate()
+        .endSpec()
+        .build();
+  }
+
+  public static ConfigMap settings() {
+    return new ConfigMapBuilder()
+        .withNewMetadata()
+        .withName("shop-settings")
+        .endMetadata()
+        .addToData("greeting", "hello")
+        .build();
+  }
+
+  public static Service service() {
+    return new ServiceBuilder()
+        .withNewMetadata()
+        .withName("shop-web")
+        .endMetadata()
+        .withNewSpec()
+        .addToSelector("app", "shop")
+        .addToSelector("component", "web")
+        .addNewPort()
+        .withPort(80)
+        .endPort()
+        .endSpec()
+        .build();
+  }
+
+  public static Ingress ingress() {
+    return new IngressBuilder()
+        .withNewMetadata()
+        .withName("shop")
+        .endMetadata()
+        .withNewSpec()
+        .withNewDefaultBackend()
+        .withNewService()
+        .withName("shop-web")
+        .withNewPort()
+        .withNumber(80)
+        .endPort()
+        .endService()
+        .endDefaultBackend()
+        .addNewRule()
+        .withHost("shop.example.com")
+        .withNewHttp()
+        .addNewPath()
+        .withPath("/")
+        .withPathType("Prefix")
+        .withNewBackend()
+        .withNewService()
+        .withName("shop-web")
+        .withNewPort()
+        .withName("http")
+        .endPort()
+        .endService()
+        .endBackend()
+        .endPath()
+        .addNewPath()
+        .withPath("/api")
+        .withPathType("Prefix")
+        .withNewBackend()
+        .withNewService()
+        .withName("shop-api")
+        .withNewPort()
+        .withNumber(8080)
+        .endPort()
+        .endService()
+        .endBackend()
+        .endPath()
+        .endHttp()
+        .endRule()
+        .endSpec()
+        .build();
+  }
+
+  /**
+   * Creates the whole app: web (3 replicas), worker statefulset (2), settings, Service, Ingress.
+   */
+  public static void create(KubernetesClient client, String namespace) {
+    client
+        .apps()
+        .deployments()
+        .inNamespace(namespace)
+        .resource(deployment("web", 3, "shop:1.0"))
+        .create();
+    client
+        .apps()
+        .statefulSets()
+        .inNamespace(namespace)
+        .resource(statefulSet("worker", 2, "shop-worker:1.0"))
+        .create();
+    client.configMaps().inNamespace(namespace).resource(settings()).create();
+    client.services().inNamespace(namespace).resource(service()).create();
+    client.network().v1().ingresses().inNamespace(namespace).resource(ingress()).create();
+  }
+}

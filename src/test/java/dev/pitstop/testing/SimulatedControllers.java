@@ -1,0 +1,245 @@
+package dev.pitstop.testing;
+
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetStatus;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Plays the Deployment and StatefulSet controllers and the kubelet for the in-memory API server,
+ * which has none: pods appear and disappear to match {@code spec.replicas}, one per workload per
+ * {@link #podDelay}, old-template pods are replaced, and status fields follow.
+ *
+ * <p>Faults: containers whose image is in {@link #crashingImages} never become ready (their pods
+ * wait in CrashLoopBackOff); pods of workloads in {@link #stuckWorkloads} never terminate.
+ */
+public final class SimulatedControllers implements AutoCloseable {
+  public static final String HASH_LABEL = "pod-template-hash";
+
+  private final KubernetesClient client;
+  private final String namespace;
+  private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
+  private final Map<String, Instant> lastPodChange = new ConcurrentHashMap<>();
+  private final Set<String> crashingImages = ConcurrentHashMap.newKeySet();
+  private final Set<String> stuckWorkloads = ConcurrentHashMap.newKeySet();
+  private volatile Duration podDelay = Duration.ZERO;
+
+  public SimulatedControllers(KubernetesClient client, String namespace) {
+    this.client = client;
+    this.namespace = namespace;
+  }
+
+  public SimulatedControllers start() {
+    ticker.scheduleWithFixedDelay(this::reconcileQuietly, 0, 25, TimeUnit.MILLISECONDS);
+    return this;
+  }
+
+  public SimulatedControllers podDelay(Duration delay) {
+    this.podDelay = delay;
+    return this;
+  }
+
+  public SimulatedControllers crashingImage(String image) {
+    crashingImages.add(image);
+    return this;
+  }
+
+  public SimulatedControllers stuckPods(String workloadName) {
+    stuckWorkloads.add(workloadName);
+    return this;
+  }
+
+  public SimulatedControllers releasePods(String workloadName) {
+    stuckWorkloads.remove(workloadName);
+    return this;
+  }
+
+  private void reconcileQuietly() {
+    try {
+      client.apps().deployments().inNamespace(namespace).list().getItems().forEach(this::reconcile);
+      client
+          .apps()
+          .statefulSets()
+          .inNamespace(namespace)
+          .list()
+          .getItems()
+          .forEach(this::reconcile);
+    } catch (KubernetesClientException e) {
+      // a conflict or a closing server: the next tick tries again
+    }
+  }
+
+  private void reconcile(HasMetadata workload) {
+    String name = workload.getMetadata().getName();
+    String key = workload.getKind() + "/" + name;
+    PodTemplateSpec template = template(workload);
+    LabelSelector selector = selector(workload);
+    String hash = Integer.toHexString(Serialization.asJson(template.getSpec()).hashCode());
+    int desired = Objects.requireNonNullElse(replicas(workload), 1);
+    List<Pod> pods =
+        client.pods().inNamespace(namespace).withLabelSelector(selector).list().getItems();
+    boolean mayChange =
+        Duration.between(lastPodChange.getOrDefault(key, Instant.EPOCH), Instant.now())
+                .compareTo(podDelay)
+            >= 0;
+    if (mayChange) {
+      Pod surplus =
+          pods.stream()
+              .filter(p -> !hash.equals(p.getMetadata().getLabels().get(HASH_LABEL)))
+              .findFirst()
+              .orElse(pods.size() > desired ? pods.get(pods.size() - 1) : null);
+      if (surplus != null && !stuckWorkloads.contains(name)) {
+        client.pods().inNamespace(namespace).resource(surplus).withGracePeriod(0).delete();
+        lastPodChange.put(key, Instant.now());
+      } else if (surplus == null && pods.size() < desired) {
+        client.pods().inNamespace(namespace).resource(newPod(name, template, hash)).create();
+        lastPodChange.put(key, Instant.now());
+      }
+      pods = client.pods().inNamespace(namespace).withLabelSelector(selector).list().getItems();
+    }
+    updateStatus(workload, pods, hash);
+  }
+
+  private Pod newPod(String owner, PodTemplateSpec template, String hash) {
+    Map<String, String> labels = new LinkedHashMap<>(template.getMetadata().getLabels());
+    labels.put(HASH_LABEL, hash);
+    boolean crashing =
+        template.getSpec().getContainers().stream()
+            .anyMatch(c -> crashingImages.contains(c.getImage()));
+    List<io.fabric8.kubernetes.api.model.ContainerStatus> statuses = new ArrayList<>();
+    template
+        .getSpec()
+        .getContainers()
+        .forEach(
+            c -> {
+              ContainerStatusBuilder status =
+                  new ContainerStatusBuilder().withName(c.getName()).withImage(c.getImage());
+              if (crashingImages.contains(c.getImage())) {
+                status
+                    .withReady(false)
+                    .withNewState()
+                    .withNewWaiting()
+                    .withReason("CrashLoopBackOff")
+                    .endWaiting()
+                    .endState();
+              } else {
+                status.withReady(true).withNewState().withNewRunning().endRunning().endState();
+              }
+              statuses.add(status.build());
+            });
+    return new PodBuilder()
+        .withNewMetadata()
+        .withName(owner + "-" + hash + "-" + UUID.randomUUID().toString().substring(0, 5))
+        .withNamespace(namespace)
+        .withLabels(labels)
+        .endMetadata()
+        .withSpec(template.getSpec())
+        .withNewStatus()
+        .withPhase("Running")
+        .addNewCondition()
+        .withType("Ready")
+        .withStatus(crashing ? "False" : "True")
+        .endCondition()
+        .withContainerStatuses(statuses)
+        .endStatus()
+        .build();
+  }
+
+  private void updateStatus(HasMetadata workload, List<Pod> pods, String hash) {
+    int total = pods.size();
+    int updated =
+        (int)
+            pods.stream()
+                .filter(p -> hash.equals(p.getMetadata().getLabels().get(HASH_LABEL)))
+                .count();
+    int ready =
+        (int)
+            pods.stream()
+                .filter(p -> hash.equals(p.getMetadata().getLabels().get(HASH_LABEL)))
+                .filter(SimulatedControllers::isReady)
+                .count();
+    Long generation = workload.getMetadata().getGeneration();
+    if (workload instanceof Deployment d) {
+      DeploymentStatus now = d.getStatus();
+      DeploymentStatus next = new DeploymentStatus();
+      next.setObservedGeneration(generation);
+      next.setReplicas(total);
+      next.setUpdatedReplicas(updated);
+      next.setReadyReplicas(ready);
+      next.setAvailableReplicas(ready);
+      if (!next.equals(now)) {
+        d.setStatus(next);
+        client.apps().deployments().inNamespace(namespace).resource(d).updateStatus();
+      }
+    } else if (workload instanceof StatefulSet s) {
+      StatefulSetStatus now = s.getStatus();
+      StatefulSetStatus next = new StatefulSetStatus();
+      next.setObservedGeneration(generation);
+      next.setReplicas(total);
+      next.setUpdatedReplicas(updated);
+      next.setReadyReplicas(ready);
+      next.setAvailableReplicas(ready);
+      next.setCurrentReplicas(updated);
+      if (!next.equals(now)) {
+        s.setStatus(next);
+        client.apps().statefulSets().inNamespace(namespace).resource(s).updateStatus();
+      }
+    }
+  }
+
+  private static boolean isReady(Pod pod) {
+    return pod.getStatus() != null
+        && pod.getStatus().getConditions().stream()
+            .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+  }
+
+  private static PodTemplateSpec template(HasMetadata workload) {
+    return workload instanceof Deployment d
+        ? d.getSpec().getTemplate()
+        : ((StatefulSet) workload).getSpec().getTemplate();
+  }
+
+  private static LabelSelector selector(HasMetadata workload) {
+    return workload instanceof Deployment d
+        ? d.getSpec().getSelector()
+        : ((StatefulSet) workload).getSpec().getSelector();
+  }
+
+  private static Integer replicas(HasMetadata workload) {
+    return workload instanceof Deployment d
+        ? d.getSpec().getReplicas()
+        : ((StatefulSet) workload).getSpec().getReplicas();
+  }
+
+  @Override
+  public void close() {
+    ticker.shutdownNow();
+    try {
+      ticker.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
