@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
 /**
@@ -23,6 +24,8 @@ import java.util.stream.Collectors;
  * explains in one line per workload why they did not.
  */
 public final class Rollouts {
+  private static final Duration RESYNC = Duration.ofSeconds(2);
+
   private final Cluster cluster;
 
   public Rollouts(Cluster cluster) {
@@ -48,7 +51,7 @@ public final class Rollouts {
     List<String> left = new ArrayList<>();
     waits.forEach(
         (workload, wait) -> {
-          if (!await(wait)) {
+          if (!await(wait, () -> cluster.podsOf(workload).isEmpty())) {
             List<String> pods =
                 cluster.podsOf(workload).stream().map(p -> p.getMetadata().getName()).toList();
             if (!pods.isEmpty()) {
@@ -82,7 +85,8 @@ public final class Rollouts {
     List<String> notReady = new ArrayList<>();
     waits.forEach(
         (ref, wait) -> {
-          if (!await(wait)) {
+          if (!await(
+              wait, () -> cluster.workload(ref).map(Workload::rolloutComplete).orElse(false))) {
             notReady.add(explain(ref));
           }
         });
@@ -95,13 +99,28 @@ public final class Rollouts {
     }
   }
 
-  private <T> boolean await(CompletableFuture<T> wait) {
-    Duration left = cluster.deadline().remaining();
+  /**
+   * Waits for the watch to see the condition. Every few seconds the condition is also checked by a
+   * fresh read, as an informer's resync would, so a missed watch event costs seconds, not the whole
+   * deadline.
+   */
+  private <T> boolean await(CompletableFuture<T> wait, BooleanSupplier recheck) {
     try {
-      wait.get(Math.max(1, left.toMillis()), TimeUnit.MILLISECONDS);
-      return true;
-    } catch (TimeoutException e) {
-      return false;
+      while (true) {
+        Duration left = cluster.deadline().remaining();
+        if (left.isZero()) {
+          return recheck.getAsBoolean();
+        }
+        long slice = Math.min(left.toMillis(), RESYNC.toMillis());
+        try {
+          wait.get(Math.max(1, slice), TimeUnit.MILLISECONDS);
+          return true;
+        } catch (TimeoutException e) {
+          if (recheck.getAsBoolean()) {
+            return true;
+          }
+        }
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw PitstopException.transientFailure("interrupted while waiting", e);

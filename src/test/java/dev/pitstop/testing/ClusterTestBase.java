@@ -47,8 +47,10 @@ public abstract class ClusterTestBase {
 
   /** Runs {@code pitstop <command> --app shop -n shop <args>}. */
   protected Result pitstop(String command, String... args) {
-    List<String> all =
-        new ArrayList<>(List.of(command, "--app", "shop", "-n", NS, "--timeout", "20s"));
+    List<String> all = new ArrayList<>(List.of(command, "--app", "shop", "-n", NS));
+    if (!List.of(args).contains("--timeout")) {
+      all.addAll(List.of("--timeout", "20s"));
+    }
     all.addAll(List.of(args));
     return cli.run(all.toArray(String[]::new));
   }

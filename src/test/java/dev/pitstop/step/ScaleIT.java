@@ -1,0 +1,238 @@
+package dev.pitstop.step;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pitstop.testing.CliRunner.Result;
+import dev.pitstop.testing.ClusterTestBase;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class ScaleIT extends ClusterTestBase {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @BeforeEach
+  void lock() {
+    assertThat(pitstopRun("lock").exitCode()).isZero();
+  }
+
+  private JsonNode recordedWorkloads() throws Exception {
+    return JSON.readTree(ledger().getData().get("workloads"));
+  }
+
+  @Test
+  void scaleDownRecordsThenScalesToZeroAndWaitsForThePodsToGo() throws Exception {
+    Result result =
+        pitstopRun(
+            "scale-down", "--workload", "deployment/web", "--workload", "statefulset/worker");
+
+    assertThat(result.exitCode()).as(result.toString()).isZero();
+    assertThat(pods("web")).isZero();
+    assertThat(pods("worker")).isZero();
+    assertThat(web().getSpec().getReplicas()).isZero();
+    assertThat(web().getMetadata().getAnnotations()).containsEntry("pitstop.dev/run-id", RUN);
+    JsonNode recorded = recordedWorkloads();
+    assertThat(recorded).hasSize(2);
+    assertThat(recorded.get(0).get("replicas").asInt()).isEqualTo(3);
+    assertThat(recorded.get(0).get("images").get("web").asText()).isEqualTo("shop:1.0");
+    assertThat(recorded.get(1).get("replicas").asInt()).isEqualTo(2);
+    assertThat(events()).filteredOn(e -> e.getReason().equals("ScaledDown")).hasSize(2);
+  }
+
+  @Test
+  void scaleDownTwiceGivesTheSameStateAndRecordsReplicasOnlyOnce() throws Exception {
+    pitstopRun("scale-down", "--selector", "app=shop");
+    String ledgerAfterFirst = ledger().getData().get("workloads");
+
+    Result again = pitstopRun("scale-down", "--selector", "app=shop");
+
+    assertThat(again.exitCode()).as(again.toString()).isZero();
+    assertThat(ledger().getData().get("workloads")).isEqualTo(ledgerAfterFirst);
+    assertThat(recordedWorkloads().get(0).get("replicas").asInt()).isEqualTo(3);
+  }
+
+  @Test
+  void scaleDownKilledHalfWayIsFinishedByARerunWithoutRecordingZero() throws Exception {
+    // The first attempt recorded web and scaled it, then died before worker.
+    pitstopRun("scale-down", "--workload", "deployment/web");
+    assertThat(web().getSpec().getReplicas()).isZero();
+
+    Result rerun =
+        pitstopRun(
+            "scale-down", "--workload", "deployment/web", "--workload", "statefulset/worker");
+
+    assertThat(rerun.exitCode()).as(rerun.toString()).isZero();
+    assertThat(recordedWorkloads().get(0).get("replicas").asInt()).isEqualTo(3);
+    assertThat(recordedWorkloads().get(1).get("replicas").asInt()).isEqualTo(2);
+    assertThat(pods("worker")).isZero();
+  }
+
+  @Test
+  void scaleDownFailsNamingThePodsStillThereAtTheDeadline() {
+    controllers.stuckPods("web");
+
+    Result result =
+        pitstop("scale-down", "--run-id", RUN, "--workload", "deployment/web", "--timeout", "2s");
+
+    assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
+    assertThat(result.err()).contains("pods still running").contains("deployment/web: web-");
+  }
+
+  @Test
+  void scaleUpRestoresTheRecordedReplicasAndNewImagesAndWaitsForTheRollout() {
+    pitstopRun("scale-down", "--selector", "app=shop");
+
+    Result result = pitstopRun("scale-up", "--image", "web=shop:2.0");
+
+    assertThat(result.exitCode()).as(result.toString()).isZero();
+    assertThat(web().getSpec().getReplicas()).isEqualTo(3);
+    assertThat(worker().getSpec().getReplicas()).isEqualTo(2);
+    assertThat(web().getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+        .isEqualTo("shop:2.0");
+    assertThat(web().getSpec().getTemplate().getSpec().getContainers().get(1).getImage())
+        .isEqualTo("proxy:1.0");
+    assertThat(web().getStatus().getAvailableReplicas()).isEqualTo(3);
+    assertThat(pods("web")).isEqualTo(3);
+    assertThat(web().getMetadata().getAnnotations()).doesNotContainKey("pitstop.dev/run-id");
+
+    Result again = pitstopRun("scale-up", "--image", "web=shop:2.0");
+    assertThat(again.exitCode()).as(again.toString()).isZero();
+    assertThat(web().getSpec().getReplicas()).isEqualTo(3);
+  }
+
+  @Test
+  void scaleUpTimesOutSayingWhyPerWorkload() {
+    controllers.crashingImage("shop:broken");
+    pitstopRun("scale-down", "--workload", "deployment/web");
+
+    Result result =
+        pitstop("scale-up", "--run-id", RUN, "--image", "web=shop:broken", "--timeout", "3s");
+
+    assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
+    assertThat(result.err())
+        .contains("deployment/web has 0/3 ready")
+        .contains("CrashLoopBackOff in container web");
+  }
+
+  @Test
+  void rollbackRestoresTheOriginalImagesAndReplicasExactly() {
+    controllers.crashingImage("shop:broken");
+    pitstopRun("scale-down", "--selector", "app=shop");
+    pitstop("scale-up", "--run-id", RUN, "--image", "web=shop:broken", "--timeout", "2s");
+
+    Result result = pitstopRun("rollback");
+
+    assertThat(result.exitCode()).as(result.toString()).isZero();
+    Deployment web = web();
+    assertThat(web.getSpec().getReplicas()).isEqualTo(3);
+    assertThat(web.getSpec().getTemplate().getSpec().getContainers())
+        .extracting(c -> c.getImage())
+        .containsExactly("shop:1.0", "proxy:1.0");
+    assertThat(worker().getSpec().getReplicas()).isEqualTo(2);
+    assertThat(pods("web")).isEqualTo(3);
+    assertThat(pitstopRun("rollback").exitCode()).isZero();
+  }
+
+  @Test
+  void rollbackThatCannotGetReadyExits4AndLeavesTheFailureInTheRecord() {
+    controllers.crashingImage("shop:1.0");
+    pitstopRun("scale-down", "--workload", "deployment/web");
+
+    Result result = pitstop("rollback", "--run-id", RUN, "--timeout", "2s");
+
+    assertThat(result.exitCode()).as(result.toString()).isEqualTo(4);
+    assertThat(result.err()).contains("stays in maintenance and locked");
+    assertThat(ledger().getData()).containsKey("rollback-failed");
+    Result status = pitstop("status");
+    assertThat(status.out()).contains("rollback-failed").contains("next: fix the cause");
+  }
+
+  @Test
+  void statusShowsTheLockAndRecordedVersusCurrentReplicas() {
+    pitstopRun("scale-down", "--workload", "deployment/web");
+
+    Result status = pitstop("status");
+
+    assertThat(status.exitCode()).as(status.toString()).isZero();
+    assertThat(status.out())
+        .contains("locked by run run-1")
+        .contains("deployment/web: recorded 3 replicas, now 0")
+        .contains("maintenance: off");
+    Result json = pitstop("status", "--output", "json");
+    assertThat(json.out()).contains("\"recorded-replicas\":3").contains("\"current-replicas\":0");
+  }
+
+  @Test
+  void dryRunsChangeNothing() {
+    String before = snapshotOfState();
+
+    assertThat(pitstopRun("scale-down", "--selector", "app=shop", "--dry-run").exitCode()).isZero();
+    assertThat(pitstopRun("scale-up", "--dry-run").exitCode()).isZero();
+    assertThat(pitstopRun("rollback", "--dry-run").exitCode()).isZero();
+
+    assertThat(snapshotOfState()).isEqualTo(before);
+    assertThat(ledger().getData()).doesNotContainKey("workloads");
+  }
+
+  @Test
+  void badInputIsExit2WithAClearMessageAndNoChange() {
+    String before = snapshotOfState();
+
+    assertBad(
+        pitstopRun("scale-down", "--workload", "deployment/Web_1"), "not a valid Kubernetes name");
+    assertBad(
+        pitstopRun("scale-down", "--workload", "cronjob/web"), "unknown workload kind 'cronjob'");
+    assertBad(pitstopRun("scale-down", "--workload", "web"), "write it as kind/name");
+    assertBad(
+        pitstopRun(
+            "scale-down", "--workload", "deployment/missing", "--workload", "deployment/web"),
+        "deployment/missing not found");
+    assertBad(pitstopRun("scale-down", "--selector", "app"), "malformed");
+    assertBad(pitstopRun("scale-down", "--selector", "app=nothing-here"), "matches no Deployment");
+    assertBad(pitstopRun("scale-down"), "name the workloads");
+    assertBad(
+        pitstopRun("scale-down", "--workload", "deployment/web", "--frobnicate"), "Unknown option");
+    assertBad(pitstopRun("scale-up", "--image", "web"), "CONTAINER=IMAGE");
+    assertBad(
+        pitstopRun("scale-down", "--workload", "deployment/web", "--timeout", "soon"),
+        "invalid duration");
+
+    assertThat(snapshotOfState()).isEqualTo(before);
+  }
+
+  @Test
+  void scaleUpOfAWorkloadThisRunDidNotScaleDownIsBadInput() {
+    pitstopRun("scale-down", "--workload", "deployment/web");
+    String before = snapshotOfState();
+
+    assertBad(
+        pitstopRun("scale-up", "--workload", "statefulset/worker"),
+        "was not scaled down by run run-1");
+    assertBad(pitstopRun("scale-up", "--image", "nosuch=img:1"), "none of the workloads has");
+
+    assertThat(snapshotOfState()).isEqualTo(before);
+    assertThat(Map.of("replicas", web().getSpec().getReplicas())).containsEntry("replicas", 0);
+  }
+
+  @Test
+  void slowControllersAreWaitedForWithinTheDeadline() {
+    controllers.podDelay(Duration.ofMillis(300));
+
+    Result down = pitstopRun("scale-down", "--workload", "deployment/web");
+    Result up = pitstopRun("scale-up");
+
+    assertThat(down.exitCode()).as(down.toString()).isZero();
+    assertThat(up.exitCode()).as(up.toString()).isZero();
+    assertThat(pods("web")).isEqualTo(3);
+  }
+
+  private static void assertBad(Result result, String message) {
+    assertThat(result.exitCode()).as(result.toString()).isEqualTo(2);
+    assertThat(result.err()).contains(message);
+    assertThat(result.err().lines().count()).as(result.err()).isLessThanOrEqualTo(2);
+  }
+}
