@@ -141,16 +141,21 @@ public final class PitstopCli {
 
     @Override
     public int execute(ParseResult parseResult) {
-      ParseResult last = parseResult;
-      while (last.hasSubcommand()) {
-        last = last.subcommand();
-      }
-      for (OptionSpec option : last.commandSpec().options()) {
-        if (option.isMultiValue() && !last.hasMatchedOption(option)) {
-          defaults.multiValue(option).ifPresent(values -> option.setValue(new ArrayList<>(values)));
-        }
-      }
+      applyRepeatableDefaults(parseResult, defaults);
       return new CommandLine.RunLast().execute(parseResult);
+    }
+  }
+
+  /** Sets repeatable options missing from the command line from the environment or file. */
+  static void applyRepeatableDefaults(ParseResult parseResult, ConfigDefaults defaults) {
+    ParseResult last = parseResult;
+    while (last.hasSubcommand()) {
+      last = last.subcommand();
+    }
+    for (OptionSpec option : last.commandSpec().options()) {
+      if (option.isMultiValue() && !last.hasMatchedOption(option)) {
+        defaults.multiValue(option).ifPresent(values -> option.setValue(new ArrayList<>(values)));
+      }
     }
   }
 }

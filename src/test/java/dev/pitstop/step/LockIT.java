@@ -2,9 +2,14 @@ package dev.pitstop.step;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pitstop.testing.CliRunner.Result;
 import dev.pitstop.testing.ClusterTestBase;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class LockIT extends ClusterTestBase {
 
@@ -121,5 +126,34 @@ class LockIT extends ClusterTestBase {
     assertThat(result.out()).contains("dry run: would create configmap/pitstop-shop");
     assertThat(ledger()).isNull();
     assertThat(snapshotOfState()).isEqualTo(before);
+  }
+
+  @Test
+  void jsonOutputIsOneObjectOnStdoutAndResultsDirHoldsOneFilePerField(@TempDir Path results)
+      throws Exception {
+    Result result =
+        pitstopRun(
+            "lock", "--holder", "h1", "--output", "json", "--results-dir", results.toString());
+
+    assertThat(result.exitCode()).as(result.toString()).isZero();
+    JsonNode json = new ObjectMapper().readTree(result.out());
+    assertThat(json.get("command").asText()).isEqualTo("lock");
+    assertThat(json.get("exit-code").asInt()).isZero();
+    assertThat(json.get("run-id").asText()).isEqualTo(RUN);
+    assertThat(result.out().strip().lines()).hasSize(1);
+    assertThat(Files.readString(results.resolve("run-id"))).isEqualTo(RUN);
+    assertThat(Files.readString(results.resolve("holder"))).isEqualTo("h1");
+    assertThat(Files.readString(results.resolve("created"))).isEqualTo("true");
+  }
+
+  @Test
+  void jsonOutputOfAFailureCarriesTheExitCodeAndTheMessage() throws Exception {
+    pitstopRun("lock");
+
+    Result other = pitstop("lock", "--run-id", "run-2", "--output", "json");
+
+    JsonNode json = new ObjectMapper().readTree(other.out());
+    assertThat(json.get("exit-code").asInt()).isEqualTo(3);
+    assertThat(json.get("error").asText()).contains("locked by run run-1");
   }
 }

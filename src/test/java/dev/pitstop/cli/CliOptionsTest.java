@@ -1,0 +1,176 @@
+package dev.pitstop.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pitstop.testing.CliRunner;
+import dev.pitstop.testing.CliRunner.Result;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParseResult;
+
+class CliOptionsTest {
+  @TempDir Path dir;
+
+  private final CliRunner cli =
+      new CliRunner(
+          () -> {
+            throw new AssertionError("this test must not reach a cluster");
+          });
+
+  private static CommandLine commandLine(Map<String, String> env, String... args) {
+    CliEnvironment environment =
+        new CliEnvironment(
+            env,
+            new PrintWriter(new StringWriter()),
+            new PrintWriter(new StringWriter()),
+            () -> null,
+            Clock.systemUTC());
+    return PitstopCli.create(environment, ConfigDefaults.load(env, args));
+  }
+
+  /** Parses like the CLI does, and returns the subcommand object with its options resolved. */
+  private static Object parse(Map<String, String> env, String... args) {
+    CommandLine commandLine = commandLine(env, args);
+    ParseResult result = commandLine.parseArgs(args);
+    PitstopCli.applyRepeatableDefaults(result, ConfigDefaults.load(env, args));
+    return result.subcommand().commandSpec().userObject();
+  }
+
+  @Test
+  void helpListsEverySubcommand() {
+    Result help = cli.run("--help");
+
+    assertThat(help.exitCode()).isZero();
+    assertThat(help.out())
+        .contains("lock", "unlock", "maintenance-on", "maintenance-off", "scale-down", "scale-up")
+        .contains("rollback", "status");
+  }
+
+  @Test
+  void everySubcommandHasASummaryDescribedOptionsAndAnExample() {
+    CommandLine root = commandLine(Map.of());
+    root.getSubcommands()
+        .forEach(
+            (name, sub) -> {
+              if (name.equals("help")) {
+                return;
+              }
+              assertThat(sub.getCommandSpec().usageMessage().description())
+                  .as(name + " summary")
+                  .hasSize(1);
+              for (OptionSpec option : sub.getCommandSpec().options()) {
+                assertThat(String.join(" ", option.description()))
+                    .as(name + " " + option.longestName())
+                    .isNotBlank();
+              }
+              assertThat(String.join("\n", sub.getCommandSpec().usageMessage().footer()))
+                  .as(name + " example")
+                  .contains("Example:")
+                  .contains("pitstop " + name);
+              Result help = cli.run(name, "--help");
+              assertThat(help.exitCode()).as(name).isZero();
+              assertThat(help.out()).contains("Usage: pitstop " + name);
+            });
+  }
+
+  @Test
+  void versionIsPrinted() {
+    Result version = cli.run("--version");
+
+    assertThat(version.exitCode()).isZero();
+    assertThat(version.out()).startsWith("pitstop ");
+  }
+
+  @Test
+  void aFlagWinsOverTheEnvironmentWhichWinsOverTheConfigFile() throws IOException {
+    Path config = dir.resolve("pitstop.yaml");
+    Files.writeString(
+        config,
+        "app: from-file\nnamespace: file-ns\ntimeout: 7m\nworkload: [deployment/a, deployment/b]\n"
+            + "scale-down:\n  selector: tier=web\n");
+    Map<String, String> env = Map.of("PITSTOP_NAMESPACE", "env-ns", "PITSTOP_TIMEOUT", "3m");
+
+    ScaleDownCommand fromAll =
+        (ScaleDownCommand)
+            parse(env, "scale-down", "--config", config.toString(), "--timeout", "90s");
+
+    assertThat(fromAll.common.app).isEqualTo("from-file");
+    assertThat(fromAll.common.namespace).isEqualTo("env-ns");
+    assertThat(fromAll.common.timeout).isEqualTo(Duration.ofSeconds(90));
+    assertThat(fromAll.workloads.workloads).containsExactly("deployment/a", "deployment/b");
+    assertThat(fromAll.workloads.selector).isEqualTo("tier=web");
+
+    ScaleDownCommand envList =
+        (ScaleDownCommand)
+            parse(
+                Map.of("PITSTOP_WORKLOAD", "deployment/x\nstatefulset/y"),
+                "scale-down",
+                "--config",
+                config.toString());
+    assertThat(envList.workloads.workloads).containsExactly("deployment/x", "statefulset/y");
+    assertThat(envList.common.timeout).isEqualTo(Duration.ofMinutes(7));
+
+    ScaleDownCommand flags =
+        (ScaleDownCommand)
+            parse(env, "scale-down", "--config", config.toString(), "--workload", "deployment/z");
+    assertThat(flags.workloads.workloads).containsExactly("deployment/z");
+  }
+
+  @Test
+  void theConfigFileCanComeFromTheEnvironment() throws IOException {
+    Path config = dir.resolve("c.yaml");
+    Files.writeString(config, "app: shop\n");
+
+    LockCommand lock = (LockCommand) parse(Map.of("PITSTOP_CONFIG", config.toString()), "lock");
+
+    assertThat(lock.common.app).isEqualTo("shop");
+  }
+
+  @Test
+  void badConfigFilesAreExit2WithOneLine() throws IOException {
+    Path typo = dir.resolve("typo.yaml");
+    Files.writeString(typo, "app: shop\nnamspace: shop\n");
+    Path notYaml = dir.resolve("bad.yaml");
+    Files.writeString(notYaml, "app: [unclosed\n");
+    Path wrongSection = dir.resolve("section.yaml");
+    Files.writeString(wrongSection, "lock:\n  workload: deployment/x\n");
+
+    assertBad(cli.run("lock", "--config", typo.toString()), "unknown option 'namspace'");
+    assertBad(cli.run("lock", "--config", notYaml.toString()), "not valid YAML");
+    assertBad(cli.run("lock", "--config", dir.resolve("none.yaml").toString()), "does not exist");
+    assertBad(
+        cli.run("lock", "--config", wrongSection.toString()), "'lock' has no option 'workload'");
+  }
+
+  @Test
+  void badInputIsExit2BeforeAnyClusterIsContacted() {
+    assertBad(cli.run("lock", "--run-id", "r1"), "missing --app");
+    assertBad(cli.run("lock", "--app", "shop"), "missing --run-id");
+    assertBad(
+        cli.run("lock", "--app", "shop", "--run-id", "bad id!"), "--run-id 'bad id!' is not valid");
+    assertBad(
+        cli.run("lock", "--app", "shop", "--run-id", "r", "-n", "Bad_NS"), "not a valid name");
+    assertBad(
+        cli.run("lock", "--app", "shop", "--run-id", "r", "--timeout", "5 minutes"),
+        "invalid duration");
+    assertBad(cli.run("lock", "--app", "shop", "--run-id", "r", "--output", "xml"), "--output");
+    assertBad(cli.run("nosuchstep"), "Unmatched argument");
+    assertBad(cli.run(), "name a subcommand");
+  }
+
+  private static void assertBad(Result result, String message) {
+    assertThat(result.exitCode()).as(result.toString()).isEqualTo(2);
+    assertThat(result.err()).as(result.toString()).contains(message);
+    assertThat(result.out()).isEmpty();
+  }
+}
