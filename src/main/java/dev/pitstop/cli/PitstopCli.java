@@ -30,6 +30,7 @@ public final class PitstopCli {
         MaintenanceOnCommand.class,
         ScaleDownCommand.class,
         ScaleUpCommand.class,
+        SmokeTestCommand.class,
         MaintenanceOffCommand.class,
         UnlockCommand.class,
         RollbackCommand.class,

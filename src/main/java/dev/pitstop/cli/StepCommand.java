@@ -55,7 +55,9 @@ abstract class StepCommand implements Callable<Integer> {
 
   @Override
   public final Integer call() {
-    Names.app(common.app);
+    if (requiresApp() || common.app != null) {
+      Names.app(common.app);
+    }
     if (common.namespace != null) {
       Names.label("--namespace", common.namespace);
     }
@@ -64,6 +66,12 @@ abstract class StepCommand implements Callable<Integer> {
     }
     validate();
     Progress progress = new Progress(environment.err(), common.verbose);
+    if (!needsCluster()) {
+      StepResult result =
+          executeWithoutCluster(progress, Deadline.after(environment.clock(), common.timeout));
+      ResultWriter.success(spec.name(), result, common, environment.out());
+      return 0;
+    }
     try (KubernetesClient client = environment.kubernetes().get()) {
       String namespace = common.namespace != null ? common.namespace : defaultNamespace(client);
       Deadline deadline = Deadline.after(environment.clock(), common.timeout);
@@ -87,6 +95,20 @@ abstract class StepCommand implements Callable<Integer> {
 
   boolean requiresRunId() {
     return true;
+  }
+
+  boolean requiresApp() {
+    return true;
+  }
+
+  /** False for an invocation that needs no Kubernetes API at all: no client is made. */
+  boolean needsCluster() {
+    return true;
+  }
+
+  /** Runs an invocation for which {@link #needsCluster()} is false. */
+  StepResult executeWithoutCluster(Progress progress, Deadline deadline) {
+    throw new IllegalStateException(spec.name() + " always needs a cluster");
   }
 
   private static void requireRunId(String runId) {
