@@ -1,1 +1,5 @@
-package dev.pitstop.cli; public class Main { public static void main(String[] a){} }
+package dev.pitstop.cli;
+
+public class Main {
+  public static void main(String[] a) {}
+}

@@ -46,7 +46,6 @@ public final class Durations {
     if (seconds < 3600) {
       return String.format(java.util.Locale.ROOT, "%dm%02ds", seconds / 60, seconds % 60);
     }
-    return String.format(
-        java.util.Locale.ROOT, "%dh%02dm", seconds / 3600, (seconds % 3600) / 60);
+    return String.format(java.util.Locale.ROOT, "%dh%02dm", seconds / 3600, (seconds % 3600) / 60);
   }
 }

@@ -5,9 +5,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * What a step reports: a one-line summary for humans and named result fields for machines
- * ({@code --output json}, {@code --results-dir}). Field names are kebab-case. Values are strings,
- * numbers, booleans, lists or maps that Jackson can write.
+ * What a step reports: a one-line summary for humans and named result fields for machines ({@code
+ * --output json}, {@code --results-dir}). Field names are kebab-case. Values are strings, numbers,
+ * booleans, lists or maps that Jackson can write.
  */
 public final class StepResult {
   private final String summary;
