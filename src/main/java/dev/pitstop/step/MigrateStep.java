@@ -26,7 +26,6 @@ import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.MigrationInfoService;
-import org.flywaydb.core.api.MigrationState;
 import org.flywaydb.core.api.output.MigrateOutput;
 import org.flywaydb.core.api.output.MigrateResult;
 import org.flywaydb.core.internal.exception.FlywayMigrateException;
@@ -193,7 +192,7 @@ public final class MigrateStep {
   private static void refuseFailed(MigrationInfoService info) {
     List<String> failed =
         Arrays.stream(info.all())
-            .filter(m -> m.getState().isFailed() && m.getState() != MigrationState.FUTURE_FAILED)
+            .filter(m -> m.getState().isFailed())
             .map(Migrations::name)
             .toList();
     if (!failed.isEmpty()) {
