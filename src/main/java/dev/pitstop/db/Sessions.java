@@ -77,7 +77,7 @@ public final class Sessions {
   public List<SessionInfo> clear(
       Connection connection, SessionPolicy policy, Deadline deadline, String... databases) {
     Deadline wait = earlier(deadline, Deadline.after(policy.maxWait()));
-    List<SessionInfo> first = blocking(connection, policy, databases);
+    List<SessionInfo> first = blocking(connection, policy, true, databases);
     if (first.isEmpty()) {
       return first;
     }
@@ -97,7 +97,7 @@ public final class Sessions {
         "waiting for other sessions to leave",
         wait,
         () -> {
-          List<SessionInfo> left = blocking(connection, policy, databases);
+          List<SessionInfo> left = blocking(connection, policy, false, databases);
           if (!left.isEmpty()) {
             if (policy.terminate()) {
               // a pooler may have opened a new one since: end it as well
@@ -115,13 +115,15 @@ public final class Sessions {
   }
 
   private List<SessionInfo> blocking(
-      Connection connection, SessionPolicy policy, String... databases) {
+      Connection connection, SessionPolicy policy, boolean reportIgnored, String... databases) {
     try {
       List<SessionInfo> found = new ArrayList<>();
       for (String database : databases) {
         for (SessionInfo session : list(connection, database)) {
           if (!policy.ignoredApplications().contains(session.applicationName())) {
             found.add(session);
+          } else if (reportIgnored) {
+            progress.info("leaving alone " + session.describe());
           }
         }
       }

@@ -21,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
-import java.util.stream.Collectors;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.MigrationInfo;
@@ -89,8 +88,16 @@ public final class MigrateStep {
     String before = Migrations.version(info.current());
     List<MigrationInfo> pending = Arrays.asList(info.pending());
     refuseFailed(info);
-    if (request.atomic() && !request.dryRun()) {
-      refuseNonTransactional(pending);
+    if (request.atomic()) {
+      if (request.dryRun()) {
+        try {
+          refuseNonTransactional(pending);
+        } catch (PitstopException e) {
+          progress.warn("a real run would stop here: " + e.getMessage());
+        }
+      } else {
+        refuseNonTransactional(pending);
+      }
     }
     List<Map<String, Object>> pendingFields =
         pending.stream().map(Migrations::pendingFields).toList();
@@ -273,9 +280,5 @@ public final class MigrateStep {
     } catch (RuntimeException e) {
       return path;
     }
-  }
-
-  static String joinNames(List<MigrationInfo> migrations) {
-    return migrations.stream().map(Migrations::name).collect(Collectors.joining(", "));
   }
 }

@@ -37,6 +37,11 @@ final class Migrations {
     return null;
   }
 
+  /** The names of several migrations, for one message. */
+  static String joinNames(java.util.List<MigrationInfo> migrations) {
+    return String.join(", ", migrations.stream().map(Migrations::name).toList());
+  }
+
   /** Version, description, script, checksum and transactional, as result fields. */
   static Map<String, Object> pendingFields(MigrationInfo info) {
     Map<String, Object> fields = new LinkedHashMap<>();

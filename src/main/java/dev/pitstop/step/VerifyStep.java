@@ -114,7 +114,7 @@ public final class VerifyStep {
       }
       List<MigrationInfo> pending = Arrays.asList(info.pending());
       if (!pending.isEmpty() && !request.allowPending()) {
-        problems.add(pending.size() + " migration(s) pending: " + MigrateStep.joinNames(pending));
+        problems.add(pending.size() + " migration(s) pending: " + Migrations.joinNames(pending));
       }
       if (request.expectVersion() != null) {
         MigrationVersion expected = parseVersion(request.expectVersion());
