@@ -1,0 +1,205 @@
+package dev.pitstop.db;
+
+import dev.pitstop.core.Deadline;
+import dev.pitstop.core.PitstopException;
+import dev.pitstop.core.Retry;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.Arrays;
+import java.util.Properties;
+import java.util.regex.Pattern;
+import org.postgresql.Driver;
+
+/**
+ * Where and as whom Pitstop connects to PostgreSQL.
+ *
+ * <p>The password is kept out of {@link #toString()}, {@link #describe()} and every message built
+ * from this object: Pitstop's output ends up in pipeline logs that many people can read. {@link
+ * #redact(String)} removes it (and any {@code password=} URL parameter) from text that comes back
+ * from the driver or Flyway.
+ */
+public final class DbConnection {
+  /** Every Pitstop session says who it is, so a DBA looking at pg_stat_activity can tell. */
+  public static final String APPLICATION_NAME = "pitstop";
+
+  private static final String PREFIX = "jdbc:postgresql:";
+  private static final Pattern URL_PASSWORD = Pattern.compile("(?i)(password=)[^&;\\s]*");
+
+  private static final Pattern URL_PASSWORD_PARAM =
+      Pattern.compile("(?i)([?&])password=[^&]*(&|$)");
+
+  private final String jdbcUrl;
+  private final String user;
+  private final char[] password;
+  private final String database;
+  private final String hostAndPort;
+
+  private DbConnection(String jdbcUrl, String user, char[] password) {
+    this.jdbcUrl = jdbcUrl;
+    this.user = user;
+    this.password = password == null ? new char[0] : password.clone();
+    Properties parsed = parse(jdbcUrl, this);
+    String db = parsed.getProperty("PGDBNAME");
+    if (db == null || db.isEmpty()) {
+      throw PitstopException.usage(
+          "the JDBC URL names no database: write it like jdbc:postgresql://host:5432/mydb");
+    }
+    this.database = db;
+    this.hostAndPort =
+        parsed.getProperty("PGHOST", "localhost") + ":" + parsed.getProperty("PGPORT", "5432");
+  }
+
+  /**
+   * @param jdbcUrl a PostgreSQL JDBC URL ({@code jdbc:postgresql://host:port/database?...})
+   * @param user the database user, or {@code null} to use the one in the URL
+   * @param password the password, or {@code null}/empty for none; it is copied
+   * @throws PitstopException exit 2 when the URL is not a PostgreSQL JDBC URL
+   */
+  public static DbConnection of(String jdbcUrl, String user, char[] password) {
+    if (jdbcUrl == null || !jdbcUrl.startsWith(PREFIX)) {
+      throw PitstopException.usage(
+          "the JDBC URL must start with jdbc:postgresql:, like jdbc:postgresql://host:5432/mydb");
+    }
+    // A password written into the URL is moved out of it, so the URL can be logged (Flyway does).
+    Properties parsed = Driver.parseURL(jdbcUrl, new Properties());
+    String urlPassword = parsed == null ? null : parsed.getProperty("password");
+    String cleanUrl = URL_PASSWORD_PARAM.matcher(jdbcUrl).replaceAll("$1").replaceAll("[?&]$", "");
+    char[] effective =
+        (password == null || password.length == 0) && urlPassword != null
+            ? urlPassword.toCharArray()
+            : password;
+    String effectiveUser = user == null && parsed != null ? parsed.getProperty("user") : user;
+    return new DbConnection(cleanUrl, effectiveUser, effective);
+  }
+
+  private static Properties parse(String url, DbConnection self) {
+    Properties parsed = Driver.parseURL(url, new Properties());
+    if (parsed == null) {
+      throw PitstopException.usage(
+          "the JDBC URL '"
+              + self.redact(url)
+              + "' cannot be read: write it like jdbc:postgresql://host:5432/mydb");
+    }
+    return parsed;
+  }
+
+  /** The database this connection points at. */
+  public String database() {
+    return database;
+  }
+
+  public String user() {
+    return user;
+  }
+
+  /**
+   * The same server and credentials, another database: snapshots are created and restored from a
+   * maintenance database because PostgreSQL cannot copy or rename the database a session is in.
+   */
+  public DbConnection withDatabase(String otherDatabase) {
+    Identifiers.requireValid("database", otherDatabase);
+    int queryAt = jdbcUrl.indexOf('?');
+    String base = queryAt < 0 ? jdbcUrl : jdbcUrl.substring(0, queryAt);
+    String query = queryAt < 0 ? "" : jdbcUrl.substring(queryAt);
+    String encoded = URLEncoder.encode(otherDatabase, StandardCharsets.UTF_8);
+    String rebuilt;
+    if (base.startsWith(PREFIX + "//")) {
+      int pathAt = base.indexOf('/', (PREFIX + "//").length());
+      rebuilt = (pathAt < 0 ? base : base.substring(0, pathAt)) + "/" + encoded;
+    } else {
+      rebuilt = PREFIX + encoded;
+    }
+    return new DbConnection(rebuilt + query, user, password);
+  }
+
+  /** {@code user@host:port/database}, safe to print. */
+  public String describe() {
+    return (user == null ? "" : user + "@") + hostAndPort + "/" + database;
+  }
+
+  /** Opens a connection with Pitstop's session settings applied. */
+  public Connection open(SessionSettings settings) throws SQLException {
+    Properties props = new Properties();
+    if (user != null) {
+      props.setProperty("user", user);
+    }
+    if (password.length > 0) {
+      props.setProperty("password", new String(password));
+    }
+    props.setProperty("ApplicationName", APPLICATION_NAME);
+    props.setProperty(
+        "connectTimeout", Long.toString(Math.max(1, settings.connectTimeout().toSeconds())));
+    props.setProperty(
+        "loginTimeout", Long.toString(Math.max(1, settings.connectTimeout().toSeconds())));
+    Connection connection = new Driver().connect(jdbcUrl, props);
+    if (connection == null) {
+      throw new SQLException("the driver does not accept this URL", "08001");
+    }
+    try {
+      // set_config rather than the "options" URL parameter: a user's own options in the URL would
+      // silently replace ours, and these two settings are what keeps a migration from hanging.
+      try (PreparedStatement set =
+          connection.prepareStatement(
+              "SELECT set_config('lock_timeout', ?, false),"
+                  + " set_config('statement_timeout', ?, false),"
+                  + " set_config('application_name', ?, false)")) {
+        set.setString(1, settings.lockTimeout().toMillis() + "ms");
+        set.setString(2, settings.statementTimeout().toMillis() + "ms");
+        set.setString(3, APPLICATION_NAME);
+        set.execute();
+      }
+      return connection;
+    } catch (SQLException e) {
+      connection.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Opens a connection, retrying while the database is unreachable, starting up or out of
+   * connection slots, until the deadline; then exit 75. Bad credentials fail at once (exit 2).
+   */
+  public Connection connect(SessionSettings settings, Deadline deadline, Retry.Sleeper sleeper) {
+    Retry retry =
+        new Retry(e -> PgErrors.classify(e, this, "connecting to " + describe()), sleeper);
+    return retry.call("connecting to " + describe(), deadline, () -> open(settings));
+  }
+
+  /** A {@link javax.sql.DataSource} over {@link #open}, for Flyway. */
+  public javax.sql.DataSource dataSource(SessionSettings settings) {
+    return new PitstopDataSource(this, settings);
+  }
+
+  /** The text with this connection's password and any URL password parameter removed. */
+  public String redact(String text) {
+    if (text == null) {
+      return null;
+    }
+    String result = URL_PASSWORD.matcher(text).replaceAll("$1****");
+    if (password.length > 0) {
+      result = result.replace(new String(password), "****");
+    }
+    return result;
+  }
+
+  @Override
+  public String toString() {
+    return "DbConnection[" + describe() + "]";
+  }
+
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof DbConnection that
+        && jdbcUrl.equals(that.jdbcUrl)
+        && java.util.Objects.equals(user, that.user)
+        && Arrays.equals(password, that.password);
+  }
+
+  @Override
+  public int hashCode() {
+    return jdbcUrl.hashCode();
+  }
+}

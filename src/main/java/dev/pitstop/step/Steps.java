@@ -1,0 +1,11 @@
+package dev.pitstop.step;
+
+import dev.pitstop.core.Retry;
+
+/** What the steps share and nobody outside them needs. */
+final class Steps {
+  /** Real waiting between polls and retries; tests pass their own. */
+  static final Retry.Sleeper SLEEP = duration -> Thread.sleep(duration.toMillis());
+
+  private Steps() {}
+}
