@@ -29,11 +29,15 @@ public final class PitstopCli {
         LockCommand.class,
         MaintenanceOnCommand.class,
         ScaleDownCommand.class,
+        SnapshotCommand.class,
+        MigrateCommand.class,
+        VerifyCommand.class,
         ScaleUpCommand.class,
         SmokeTestCommand.class,
         MaintenanceOffCommand.class,
         UnlockCommand.class,
         RollbackCommand.class,
+        RestoreCommand.class,
         StatusCommand.class,
         CommandLine.HelpCommand.class
       })

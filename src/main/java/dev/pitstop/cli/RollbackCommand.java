@@ -1,21 +1,38 @@
 package dev.pitstop.cli;
 
 import dev.pitstop.core.StepResult;
+import dev.pitstop.step.DatabaseUndo;
 import dev.pitstop.step.RollbackStep;
 import dev.pitstop.step.StepContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 @Command(
     name = "rollback",
     description =
-        "Undo what the run record says was done: original images and replicas, then wait ready.",
+        "Undo what the run record says was done: restore the snapshot, original images and replicas.",
     footer = {
-      "%nRollback failure: exit 4; maintenance stays on and the lock stays held.",
-      "%nExample:%n  pitstop rollback --app shop -n shop --run-id 7f3a9c"
+      "%nWithout a snapshot, a changed schema only gets the previous app version back with"
+          + " --backward-compatible. Rollback failure: exit 4; maintenance stays on and the lock"
+          + " stays held.",
+      "%nExample:%n  pitstop rollback --app shop -n shop --run-id 7f3a9c \\",
+      "    --jdbc-url jdbc:postgresql://db:5432/shop --db-user shop"
     })
 final class RollbackCommand extends StepCommand {
   @Mixin RunOptions run;
+
+  @Mixin DatabaseOptions database;
+
+  @Mixin FlywayMixin flyway;
+
+  @Mixin MaintenanceDatabaseOption maintenanceDatabase;
+
+  @Option(
+      names = "--backward-compatible",
+      description =
+          "The previous app version works on the new schema: without a snapshot, start it anyway.")
+  boolean backwardCompatible;
 
   @Override
   String runId() {
@@ -29,6 +46,16 @@ final class RollbackCommand extends StepCommand {
 
   @Override
   StepResult execute(StepContext context) {
-    return new RollbackStep(context).rollback();
+    DatabaseUndo undo =
+        database.given()
+            ? new DatabaseUndo(
+                database.connection(environment().env()),
+                flyway.toOptions(environment().env()),
+                maintenanceDatabase.name,
+                database.sessionsTimeout,
+                common.timeout,
+                context.progress())
+            : null;
+    return new RollbackStep(context).rollback(undo, backwardCompatible);
   }
 }

@@ -1,16 +1,28 @@
 package dev.pitstop.cli;
 
 import dev.pitstop.core.StepResult;
+import dev.pitstop.step.DatabaseStatus;
 import dev.pitstop.step.StatusStep;
 import dev.pitstop.step.StepContext;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 
 @Command(
     name = "status",
     description =
-        "One screen: lock holder and age, maintenance, recorded vs current workloads, next step.",
-    footer = {"%nRead-only.", "%nExample:%n  pitstop status --app shop -n shop"})
+        "One screen: lock holder and age, maintenance, workloads, database version, snapshots, next step.",
+    footer = {
+      "%nRead-only. The database part needs --jdbc-url; a database that cannot be read is"
+          + " reported, not fatal.",
+      "%nExample:%n  pitstop status --app shop -n shop --jdbc-url jdbc:postgresql://db:5432/shop"
+    })
 final class StatusCommand extends StepCommand {
+  @Mixin DatabaseOptions database;
+
+  @Mixin FlywayMixin flyway;
+
+  @Mixin MaintenanceDatabaseOption maintenanceDatabase;
+
   @Override
   String runId() {
     return null;
@@ -28,6 +40,21 @@ final class StatusCommand extends StepCommand {
 
   @Override
   StepResult execute(StepContext context) {
-    return new StatusStep(context).status();
+    StepResult cluster = new StatusStep(context).status();
+    if (!database.given()) {
+      return cluster;
+    }
+    StepResult db =
+        new DatabaseStatus(context.progress())
+            .read(
+                new DatabaseStatus.Request(
+                    database.connection(environment().env()),
+                    flyway.toOptions(environment().env()),
+                    maintenanceDatabase.name,
+                    common.timeout));
+    StepResult.Builder both = StepResult.builder(cluster.summary() + "\ndatabase: " + db.summary());
+    cluster.fields().forEach(both::field);
+    both.field("database", db.fields());
+    return both.build();
   }
 }

@@ -15,9 +15,14 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Undoes what the run record says was done to the workloads: original images and replicas back,
- * then waits until they are ready. When that fails the app stays in maintenance and locked, the
- * failure is written to the record for {@code status}, and the step exits 4.
+ * Undoes what the run record says was done, in reverse: the database first (the run's snapshot
+ * restored, with the app's pods stopped so nothing writes meanwhile), then the original images and
+ * replicas, then waits until they are ready.
+ *
+ * <p>Without a snapshot, a changed schema is only paired with the previous app version when the run
+ * declared the migration backward compatible; otherwise the rollback stops. Whenever it cannot
+ * finish, the app stays in maintenance and locked, the reason is written to the record for {@code
+ * status}, and the step exits 4.
  */
 public final class RollbackStep {
   private final StepContext context;
@@ -26,7 +31,12 @@ public final class RollbackStep {
     this.context = context;
   }
 
-  public StepResult rollback() {
+  /**
+   * @param database the database half, or null when no database options were given; then a record
+   *     that holds database facts is bad input
+   * @param backwardCompatible the previous app version works on the new schema
+   */
+  public StepResult rollback(DatabaseUndo database, boolean backwardCompatible) {
     Optional<Ledger> found = context.ledger().read();
     if (found.isEmpty()) {
       return StepResult.builder("app " + context.app() + " has no run record: nothing to roll back")
@@ -36,12 +46,23 @@ public final class RollbackStep {
     Ledger ledger = found.get();
     context.ledger().requireOwner(ledger, context.runId());
     List<WorkloadRecord> records = new ArrayList<>(ledger.workloads().values());
-    if (records.isEmpty()) {
-      return StepResult.builder("no workload was changed by this run: nothing to roll back")
+    Optional<String> snapshot = ledger.fact(SnapshotStep.UNDO_SNAPSHOT);
+    Optional<String> versionBefore = ledger.fact(MigrateStep.UNDO_SCHEMA_VERSION_BEFORE);
+    if ((snapshot.isPresent() || versionBefore.isPresent()) && database == null) {
+      throw PitstopException.usage(
+          "the run record holds "
+              + (snapshot.isPresent()
+                  ? "snapshot " + snapshot.get()
+                  : "schema version " + versionBefore.get())
+              + ": give the database options (--jdbc-url, --db-user) so rollback can check and restore it");
+    }
+    if (records.isEmpty() && snapshot.isEmpty() && versionBefore.isEmpty()) {
+      return StepResult.builder("nothing was changed by this run: nothing to roll back")
           .field("rolled-back", "")
           .build();
     }
     if (context.dryRun()) {
+      snapshot.ifPresent(s -> context.progress().info("dry run: would restore snapshot " + s));
       records.forEach(
           r ->
               context
@@ -57,47 +78,43 @@ public final class RollbackStep {
           .field("rolled-back", "")
           .build();
     }
+
+    List<String> done = new ArrayList<>();
     try {
-      List<WorkloadRef> refs = new ArrayList<>();
-      for (WorkloadRecord record : records) {
-        WorkloadRef ref = WorkloadRef.of(record.kind(), record.name());
-        Map<String, String> annotations = new LinkedHashMap<>();
-        annotations.put(ScaleDownStep.RUN_ANNOTATION, null);
-        if (context.cluster().workload(ref).isEmpty()) {
-          throw PitstopException.failed(
-              ref
-                  + " no longer exists; recreate it with "
-                  + record.replicas()
-                  + " replicas and images "
-                  + record.images());
-        }
-        Workload restored =
-            context
-                .cluster()
-                .setReplicasAndImages(ref, record.replicas(), record.images(), annotations);
-        context
-            .events()
-            .changed(
-                restored.object(),
-                "RolledBack",
-                "restored " + record.replicas() + " replicas and images " + record.images());
-        context
-            .progress()
-            .info(
-                "restored "
-                    + ref
+      if (snapshot.isPresent()) {
+        stopWorkloads(records);
+        database.restore(context.runId(), snapshot.get());
+        done.add("database from snapshot " + snapshot.get());
+      } else if (versionBefore.isPresent()) {
+        String now = database.currentVersion();
+        if (!now.equals(versionBefore.get())) {
+          if (!backwardCompatible) {
+            throw PitstopException.failed(
+                "the schema changed from version "
+                    + versionBefore.get()
                     + " to "
-                    + record.replicas()
-                    + " replicas, images "
-                    + record.images());
-        refs.add(ref);
+                    + now
+                    + " and no snapshot was taken, so the data cannot be put back; the previous app"
+                    + " version was not started because the run did not declare the migration"
+                    + " backward compatible (--backward-compatible)");
+          }
+          context
+              .progress()
+              .warn(
+                  "schema stays at version "
+                      + now
+                      + " (was "
+                      + versionBefore.get()
+                      + "); starting the previous app version on it, as declared backward compatible");
+        }
       }
-      new Rollouts(context.cluster()).awaitReady(refs);
+      restoreWorkloads(records);
+      records.forEach(r -> done.add(r.key()));
     } catch (PitstopException e) {
       if (e.isTransient()) {
         throw e;
       }
-      String left = "rollback of the workloads failed: " + e.getMessage();
+      String left = "rollback failed: " + e.getMessage();
       recordFailure(left);
       throw new PitstopException(
           ExitCode.ROLLBACK_FAILED,
@@ -110,10 +127,63 @@ public final class RollbackStep {
           e);
     }
     context.ledger().update(context.runId(), l -> l.putFact(Ledger.ROLLBACK_FAILED, null));
-    return StepResult.builder(
-            "rolled back " + records.size() + " workload(s); every rollout is complete")
-        .field("rolled-back", String.join(",", records.stream().map(WorkloadRecord::key).toList()))
+    return StepResult.builder("rolled back " + String.join(", ", done))
+        .field("rolled-back", String.join(",", done))
         .build();
+  }
+
+  /** Before the database is swapped, no pod of the app may be writing to it. */
+  private void stopWorkloads(List<WorkloadRecord> records) {
+    List<Workload> running = new ArrayList<>();
+    for (WorkloadRecord record : records) {
+      WorkloadRef ref = WorkloadRef.of(record.kind(), record.name());
+      Optional<Workload> workload = context.cluster().workload(ref);
+      if (workload.isPresent() && workload.get().replicas() > 0) {
+        running.add(context.cluster().setReplicasAndImages(ref, 0, Map.of(), Map.of()));
+        context.progress().info("scaled " + ref + " to 0 before restoring the database");
+      } else {
+        workload.ifPresent(running::add);
+      }
+    }
+    new Rollouts(context.cluster()).awaitPodsGone(running);
+  }
+
+  private void restoreWorkloads(List<WorkloadRecord> records) {
+    List<WorkloadRef> refs = new ArrayList<>();
+    for (WorkloadRecord record : records) {
+      WorkloadRef ref = WorkloadRef.of(record.kind(), record.name());
+      Map<String, String> annotations = new LinkedHashMap<>();
+      annotations.put(ScaleDownStep.RUN_ANNOTATION, null);
+      if (context.cluster().workload(ref).isEmpty()) {
+        throw PitstopException.failed(
+            ref
+                + " no longer exists; recreate it with "
+                + record.replicas()
+                + " replicas and images "
+                + record.images());
+      }
+      Workload restored =
+          context
+              .cluster()
+              .setReplicasAndImages(ref, record.replicas(), record.images(), annotations);
+      context
+          .events()
+          .changed(
+              restored.object(),
+              "RolledBack",
+              "restored " + record.replicas() + " replicas and images " + record.images());
+      context
+          .progress()
+          .info(
+              "restored "
+                  + ref
+                  + " to "
+                  + record.replicas()
+                  + " replicas, images "
+                  + record.images());
+      refs.add(ref);
+    }
+    new Rollouts(context.cluster()).awaitReady(refs);
   }
 
   private void recordFailure(String what) {
