@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
         "Run the procedure twice on an embedded PostgreSQL and an in-memory cluster: a success, then a rollback.",
     footer = {
       "%nNeeds nothing but the JDK; starts everything itself and deletes it at the end.",
-      "%nExample:%n  java -jar target/pitstop.jar demo"
+      "%nExample:%n  pitstop demo          (from a build: java -jar target/pitstop.jar demo)"
     })
 final class DemoCommand implements Callable<Integer> {
   private static final String APP = "shop";

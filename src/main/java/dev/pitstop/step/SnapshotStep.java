@@ -81,6 +81,10 @@ public final class SnapshotStep {
       }
       Snapshots.Existing existing = Snapshots.find(connection, snapshot);
       if (existing.exists()) {
+        if (!request.dryRun()) {
+          // made by an earlier attempt of this run: make sure the record names it
+          undoLog.accept(UNDO_SNAPSHOT, snapshot);
+        }
         return alreadyThere(connection, admin, request, source, snapshot, existing);
       }
       checkPrivileges(connection, admin, source);

@@ -1,0 +1,435 @@
+package dev.pitstop.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import dev.pitstop.testing.CliRunner.Result;
+import dev.pitstop.testing.ClusterTestBase;
+import dev.pitstop.testing.TestPostgres;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code pitstop run} against a real PostgreSQL and the in-memory cluster: a failure injected at
+ * each step leads where the design's failure matrix says, and the end state is checked.
+ */
+class RunIT extends ClusterTestBase {
+  private static final String V1 = "classpath:pitstop/demo/v1";
+  private static final String V2 = V1 + ",classpath:pitstop/demo/v2";
+  private static final String V4 = V2 + ",classpath:pitstop/demo/v3";
+
+  private static TestPostgres postgres;
+  private HttpServer health;
+  private final AtomicInteger healthStatus = new AtomicInteger(200);
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void startPostgres() {
+    postgres = TestPostgres.start();
+  }
+
+  @AfterAll
+  static void stopPostgres() {
+    postgres.close();
+  }
+
+  @BeforeEach
+  void freshDatabaseAtVersion1() throws Exception {
+    try (Connection c = postgres.jdbc("postgres");
+        java.sql.Statement s = c.createStatement();
+        java.sql.ResultSet rows =
+            s.executeQuery(
+                "SELECT datname FROM pg_database WHERE datname LIKE 'shop\\_pitstop%'")) {
+      List<String> names = new ArrayList<>();
+      while (rows.next()) {
+        names.add(rows.getString(1));
+      }
+      for (String name : names) {
+        postgres.execute("postgres", "DROP DATABASE \"" + name + "\" WITH (FORCE)");
+      }
+    }
+    postgres.createDatabase("shop");
+    Result setup =
+        cli.run(
+            "migrate",
+            "--run-id",
+            "setup",
+            "--jdbc-url",
+            postgres.url("shop"),
+            "--db-user",
+            "postgres",
+            "--locations",
+            V1);
+    assertThat(setup.exitCode()).as(setup.toString()).isZero();
+    health = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    health.createContext(
+        "/healthz",
+        exchange -> {
+          byte[] body = "{\"status\":\"UP\"}".getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(healthStatus.get(), body.length);
+          try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+          }
+        });
+    health.start();
+  }
+
+  @AfterEach
+  void stopHealth() {
+    health.stop(0);
+  }
+
+  private Result run(String... extra) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--run-id",
+                RUN,
+                "--selector",
+                "app=shop",
+                "--mode",
+                "configmap",
+                "--configmap",
+                "shop-settings",
+                "--key",
+                "maintenance",
+                "--jdbc-url",
+                postgres.url("shop"),
+                "--db-user",
+                "postgres",
+                "--url",
+                "http://127.0.0.1:" + health.getAddress().getPort() + "/healthz",
+                "--interval",
+                "100ms",
+                "--retries",
+                "0",
+                "--sessions-timeout",
+                "1s"));
+    if (!List.of(extra).contains("--timeout")) {
+      args.addAll(List.of("--timeout", "5s"));
+    }
+    args.addAll(List.of(extra));
+    return pitstop("run", args.toArray(String[]::new));
+  }
+
+  private String orders() throws SQLException {
+    return postgres.checksum("shop", "orders");
+  }
+
+  private String version() throws SQLException {
+    return postgres.queryString(
+        "shop",
+        "SELECT version FROM flyway_schema_history WHERE success ORDER BY installed_rank DESC LIMIT 1");
+  }
+
+  private String webImage() {
+    return web().getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
+  }
+
+  /** The app as it was: replicas, images, maintenance off, unlocked. */
+  private void assertAppAsBefore() {
+    assertThat(web().getSpec().getReplicas()).isEqualTo(3);
+    assertThat(worker().getSpec().getReplicas()).isEqualTo(2);
+    assertThat(webImage()).isEqualTo("shop:1.0");
+    assertThat(settings()).doesNotContainKey("maintenance");
+    assertThat(ledger()).isNull();
+    assertThat(pods("web")).isEqualTo(3);
+  }
+
+  private java.util.Map<String, String> settings() {
+    return client.configMaps().inNamespace(NS).withName("shop-settings").get().getData();
+  }
+
+  @Test
+  void aCleanRunMigratesStartsTheNewVersionAndReleasesEverything() throws Exception {
+    Result result =
+        run(
+            "--locations",
+            V2,
+            "--image",
+            "web=shop:2.0",
+            "--expect-version",
+            "2",
+            "--output",
+            "json");
+
+    assertThat(result.exitCode()).as(result.toString()).isZero();
+    assertThat(version()).isEqualTo("2");
+    assertThat(webImage()).isEqualTo("shop:2.0");
+    assertThat(web().getSpec().getReplicas()).isEqualTo(3);
+    assertThat(settings()).doesNotContainKey("maintenance");
+    assertThat(ledger()).isNull();
+    JsonNode json = new ObjectMapper().readTree(result.out());
+    assertThat(json.get("exit-code").asInt()).isZero();
+    assertThat(json.get("steps").findValuesAsText("step"))
+        .containsSubsequence(
+            "lock",
+            "maintenance-on",
+            "scale-down",
+            "migrate",
+            "verify",
+            "scale-up",
+            "smoke-test",
+            "maintenance-off",
+            "unlock");
+    assertThat(result.err()).contains("lock             ok").contains("unlock           ok");
+  }
+
+  @Test
+  void lockedByAnotherRunChangesNothingAndExits3() throws Exception {
+    assertThat(pitstop("lock", "--run-id", "other-run").exitCode()).isZero();
+    String before = snapshotOfState();
+    String ordersBefore = orders();
+
+    Result result = run("--locations", V2);
+
+    assertThat(result.exitCode()).as(result.toString()).isEqualTo(3);
+    assertThat(snapshotOfState()).isEqualTo(before);
+    assertThat(orders()).isEqualTo(ordersBefore);
+    assertThat(version()).isEqualTo("1");
+  }
+
+  @Test
+  void maintenanceOnFailureReleasesTheLockAndLeavesTheAppAsBefore() throws Exception {
+    Result result =
+        pitstop(
+            "run",
+            "--run-id",
+            RUN,
+            "--selector",
+            "app=shop",
+            "--mode",
+            "configmap",
+            "--configmap",
+            "missing-settings",
+            "--key",
+            "maintenance",
+            "--jdbc-url",
+            postgres.url("shop"),
+            "--db-user",
+            "postgres",
+            "--locations",
+            V2,
+            "--retries",
+            "0");
+
+    assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
+    assertThat(result.out()).contains("maintenance-on failed");
+    assertAppAsBefore();
+    assertThat(version()).isEqualTo("1");
+  }
+
+  @Test
+  void scaleDownThatCannotFinishPutsTheReplicasBack() throws Exception {
+    controllers.stuckPods("web");
+
+    Result result = run("--locations", V2, "--timeout", "2s");
+
+    assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
+    assertThat(result.out()).contains("scale-down failed");
+    controllers.releasePods("web");
+    assertAppAsBefore();
+    assertThat(version()).isEqualTo("1");
+  }
+
+  @Test
+  void snapshotBlockedByAnotherSessionRollsBackWithTheDatabaseUntouched() throws Exception {
+    String ordersBefore = orders();
+    try (Connection busy = postgres.jdbc("shop", "reporting-job")) {
+      Result result = run("--locations", V2, "--snapshot");
+
+      assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
+      assertThat(result.out()).contains("snapshot failed").contains("reporting-job");
+      assertThat(busy.isValid(1)).isTrue();
+    }
+    assertAppAsBefore();
+    assertThat(orders()).isEqualTo(ordersBefore);
+    assertThat(version()).isEqualTo("1");
+  }
+
+  @Test
+  void aFailingAtomicMigrationLeavesSchemaAndRowsUntouched() throws Exception {
+    String ordersBefore = orders();
+    String schemaBefore = postgres.schemaFingerprint("shop");
+
+    Result result = run("--locations", V4);
+
+    assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
+    assertThat(result.out()).contains("migrate failed").contains("division by zero");
+    assertAppAsBefore();
+    assertThat(orders()).isEqualTo(ordersBefore);
+    assertThat(postgres.schemaFingerprint("shop")).isEqualTo(schemaBefore);
+    assertThat(version()).isEqualTo("1");
+  }
+
+  @Test
+  void aMigrationFailingAfterTheSchemaChangedIsUndoneFromTheSnapshot() throws Exception {
+    String ordersBefore = orders();
+    String schemaBefore = postgres.schemaFingerprint("shop");
+
+    Result result = run("--locations", V4, "--no-atomic", "--snapshot", "--image", "web=shop:3.0");
+
+    assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
+    assertAppAsBefore();
+    assertThat(orders()).isEqualTo(ordersBefore);
+    assertThat(postgres.schemaFingerprint("shop")).isEqualTo(schemaBefore);
+    assertThat(version()).isEqualTo("1");
+  }
+
+  @Test
+  void withoutASnapshotAChangedSchemaStopsTheRollbackInMaintenanceAndLocked() throws Exception {
+    Result result = run("--locations", V4, "--no-atomic");
+
+    assertThat(result.exitCode()).as(result.toString()).isEqualTo(4);
+    assertThat(result.out()).contains("rollback failed").contains("backward compatible");
+    assertThat(settings()).containsEntry("maintenance", "true");
+    assertThat(ledger()).isNotNull();
+    assertThat(ledger().getData()).containsKey("rollback-failed");
+    assertThat(web().getSpec().getReplicas()).isZero();
+    Result status = pitstop("status");
+    assertThat(status.out()).contains("rollback-failed").contains("next: fix the cause");
+  }
+
+  @Test
+  void withoutASnapshotABackwardCompatibleMigrationGetsTheOldAppOnTheNewSchema() throws Exception {
+    Path failing = dir.resolve("fails.sql");
+    Files.writeString(failing, "SELECT false");
+
+    Result result =
+        run(
+            "--locations",
+            V2,
+            "--backward-compatible",
+            "--check",
+            failing.toString(),
+            "--image",
+            "web=shop:2.0");
+
+    assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
+    assertThat(result.out()).contains("verify failed");
+    assertAppAsBefore();
+    assertThat(version()).isEqualTo("2");
+  }
+
+  @Test
+  void aFailedVerifyIsUndoneFromTheSnapshot() throws Exception {
+    String ordersBefore = orders();
+    Path failing = dir.resolve("no-paid-orders.sql");
+    Files.writeString(failing, "SELECT count(*) = 0 FROM orders WHERE status = 'paid'");
+
+    Result result = run("--locations", V2, "--snapshot", "--check", failing.toString());
+
+    assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
+    assertThat(result.out()).contains("verify failed").contains("no-paid-orders.sql");
+    assertAppAsBefore();
+    assertThat(orders()).isEqualTo(ordersBefore);
+    assertThat(version()).isEqualTo("1");
+  }
+
+  @Test
+  void aNewVersionThatDoesNotStartIsRolledBackToTheOldImagesAndData() throws Exception {
+    controllers.crashingImage("shop:2.0");
+    String ordersBefore = orders();
+
+    Result result =
+        run("--locations", V2, "--snapshot", "--image", "web=shop:2.0", "--timeout", "3s");
+
+    assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
+    assertThat(result.out()).contains("scale-up failed").contains("CrashLoopBackOff");
+    assertAppAsBefore();
+    assertThat(orders()).isEqualTo(ordersBefore);
+    assertThat(version()).isEqualTo("1");
+  }
+
+  @Test
+  void aFailingSmokeTestIsRolledBackBeforeMaintenanceGoesOff() throws Exception {
+    healthStatus.set(503);
+    String ordersBefore = orders();
+
+    Result result =
+        run("--locations", V2, "--snapshot", "--image", "web=shop:2.0", "--timeout", "2s");
+
+    assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
+    assertThat(result.out()).contains("smoke-test failed").contains("status 503");
+    assertAppAsBefore();
+    assertThat(orders()).isEqualTo(ordersBefore);
+    assertThat(version()).isEqualTo("1");
+  }
+
+  @Test
+  void badInputIsExit2BeforeTheLockIsTaken() {
+    String before = snapshotOfState();
+
+    Result noDb =
+        pitstop(
+            "run",
+            "--run-id",
+            RUN,
+            "--selector",
+            "app=shop",
+            "--mode",
+            "configmap",
+            "--configmap",
+            "shop-settings",
+            "--key",
+            "m");
+    Result noWorkloads =
+        pitstop(
+            "run",
+            "--run-id",
+            RUN,
+            "--mode",
+            "configmap",
+            "--configmap",
+            "shop-settings",
+            "--key",
+            "m",
+            "--jdbc-url",
+            postgres.url("shop"));
+
+    assertThat(noDb.exitCode()).isEqualTo(2);
+    assertThat(noDb.err()).contains("missing --jdbc-url");
+    assertThat(noWorkloads.exitCode()).isEqualTo(2);
+    assertThat(snapshotOfState()).isEqualTo(before);
+  }
+
+  @Test
+  void dryRunPrintsThePlanAndChangesNothing() throws Exception {
+    String before = snapshotOfState();
+
+    Result result = run("--locations", V2, "--dry-run", "--snapshot");
+
+    assertThat(result.exitCode()).as(result.toString()).isZero();
+    assertThat(result.out()).contains("dry run: the plan is").contains("snapshot");
+    assertThat(snapshotOfState()).isEqualTo(before);
+    assertThat(version()).isEqualTo("1");
+  }
+
+  @Test
+  void theDemoRunsAndSucceeds() throws IOException {
+    Result demo = cli.run("demo");
+
+    assertThat(demo.exitCode()).as(demo.toString()).isZero();
+    assertThat(demo.out())
+        .contains("release 2 migrated and up")
+        .contains("= before the bad release (rows restored)")
+        .contains("no discounts table");
+  }
+}
