@@ -57,14 +57,6 @@ abstract class DatabaseCommand extends StepCommand {
           progress.debug("not recorded (no --app or dry run): " + fact + "=" + value);
     }
     run.ledger().requireHeldBy(runId());
-    return (fact, value) ->
-        run.ledger()
-            .update(
-                runId(),
-                ledger -> {
-                  if (ledger.fact(fact).isEmpty()) {
-                    ledger.putFact(fact, value);
-                  }
-                });
+    return run.ledger().undoLog(runId());
   }
 }

@@ -5,7 +5,6 @@ import dev.pitstop.step.LockStep;
 import dev.pitstop.step.StepContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 @Command(
     name = "lock",
@@ -17,12 +16,7 @@ import picocli.CommandLine.Option;
 final class LockCommand extends StepCommand {
   @Mixin RunOptions run;
 
-  @Option(
-      names = "--holder",
-      paramLabel = "TEXT",
-      description =
-          "Who holds the lock, shown to other runs. Default: the pod's hostname, or user@host.")
-  String holder;
+  @Mixin HolderOption holder;
 
   @Override
   String runId() {
@@ -36,19 +30,6 @@ final class LockCommand extends StepCommand {
 
   @Override
   StepResult execute(StepContext context) {
-    return new LockStep(context).lock(holder != null ? holder : defaultHolder());
-  }
-
-  private String defaultHolder() {
-    String host = environment().env().getOrDefault("HOSTNAME", "");
-    if (host.isEmpty()) {
-      try {
-        host = java.net.InetAddress.getLocalHost().getHostName();
-      } catch (java.net.UnknownHostException e) {
-        host = "unknown-host";
-      }
-    }
-    String user = environment().env().get("USER");
-    return user == null || user.isEmpty() ? host : user + "@" + host;
+    return new LockStep(context).lock(holder.holder(environment().env()));
   }
 }

@@ -7,7 +7,6 @@ import dev.pitstop.step.MigrateStep;
 import dev.pitstop.step.StepContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 @Command(
     name = "migrate",
@@ -24,15 +23,7 @@ final class MigrateCommand extends DatabaseCommand {
 
   @Mixin FlywayMixin flyway;
 
-  @Option(
-      names = "--atomic",
-      negatable = true,
-      defaultValue = "true",
-      fallbackValue = "true",
-      description =
-          "Apply all pending migrations in one transaction: all commit or none do (default)."
-              + " --no-atomic commits each on its own.")
-  boolean atomic;
+  @Mixin AtomicOption atomic;
 
   @Override
   String runId() {
@@ -48,7 +39,7 @@ final class MigrateCommand extends DatabaseCommand {
   StepResult executeOnDatabase(Progress progress, StepContext context) {
     MigrateRequest request =
         MigrateRequest.of(connection(), flyway.toOptions(environment().env()))
-            .withAtomic(atomic)
+            .withAtomic(atomic.atomic)
             .withSession(database.session())
             .withSessions(database.sessions())
             .withDryRun(run.dryRun)

@@ -39,6 +39,8 @@ public final class PitstopCli {
         RollbackCommand.class,
         RestoreCommand.class,
         StatusCommand.class,
+        RunCommand.class,
+        DemoCommand.class,
         CommandLine.HelpCommand.class
       })
   static final class Root implements Runnable {
@@ -63,6 +65,8 @@ public final class PitstopCli {
             K instance = fallback.create(type);
             if (instance instanceof StepCommand command) {
               command.setEnvironment(environment);
+            } else if (instance instanceof DemoCommand demo) {
+              demo.setEnvironment(environment);
             }
             return instance;
           }

@@ -3,7 +3,6 @@ package dev.pitstop.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.pitstop.core.ExitCode;
 import dev.pitstop.core.PitstopException;
 import dev.pitstop.core.StepResult;
 import java.io.IOException;
@@ -28,7 +27,7 @@ final class ResultWriter {
     if (options.output == CommonOptions.Output.JSON) {
       Map<String, Object> object = new LinkedHashMap<>();
       object.put("command", command);
-      object.put("exit-code", ExitCode.OK);
+      object.put("exit-code", result.exitCode());
       object.put("summary", result.summary());
       object.putAll(result.fields());
       out.println(toJson(object));

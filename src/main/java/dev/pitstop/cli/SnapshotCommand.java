@@ -1,6 +1,5 @@
 package dev.pitstop.cli;
 
-import dev.pitstop.core.PitstopException;
 import dev.pitstop.core.Progress;
 import dev.pitstop.core.StepResult;
 import dev.pitstop.step.SnapshotRequest;
@@ -8,7 +7,6 @@ import dev.pitstop.step.SnapshotStep;
 import dev.pitstop.step.StepContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 @Command(
     name = "snapshot",
@@ -25,14 +23,7 @@ final class SnapshotCommand extends DatabaseCommand {
 
   @Mixin MaintenanceDatabaseOption maintenanceDatabase;
 
-  @Option(
-      names = "--keep",
-      paramLabel = "N",
-      defaultValue = "0",
-      description =
-          "Keep only the N newest Pitstop snapshots of this database, dropping older ones;"
-              + " 0 keeps all. Default: ${DEFAULT-VALUE}.")
-  int keep;
+  @Mixin KeepOption keep;
 
   @Override
   String runId() {
@@ -45,20 +36,13 @@ final class SnapshotCommand extends DatabaseCommand {
   }
 
   @Override
-  void validate() {
-    if (keep < 0) {
-      throw PitstopException.usage("--keep must be 0 (keep all) or more");
-    }
-  }
-
-  @Override
   StepResult executeOnDatabase(Progress progress, StepContext context) {
     SnapshotRequest request =
         new SnapshotRequest(
             connection(),
             run.runId,
             maintenanceDatabase.name,
-            keep,
+            keep.validated(),
             database.sessions(),
             run.dryRun,
             common.timeout);

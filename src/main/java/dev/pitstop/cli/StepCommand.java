@@ -70,7 +70,7 @@ abstract class StepCommand implements Callable<Integer> {
       StepResult result =
           executeWithoutCluster(progress, Deadline.after(environment.clock(), common.timeout));
       ResultWriter.success(spec.name(), result, common, environment.out());
-      return 0;
+      return result.exitCode();
     }
     try (KubernetesClient client = environment.kubernetes().get()) {
       String namespace = common.namespace != null ? common.namespace : defaultNamespace(client);
@@ -89,7 +89,7 @@ abstract class StepCommand implements Callable<Integer> {
               environment.clock());
       StepResult result = execute(context);
       ResultWriter.success(spec.name(), result, common, environment.out());
-      return 0;
+      return result.exitCode();
     }
   }
 

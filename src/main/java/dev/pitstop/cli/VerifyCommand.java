@@ -5,12 +5,8 @@ import dev.pitstop.core.StepResult;
 import dev.pitstop.step.StepContext;
 import dev.pitstop.step.VerifyRequest;
 import dev.pitstop.step.VerifyStep;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 @Command(
     name = "verify",
@@ -25,20 +21,7 @@ import picocli.CommandLine.Option;
 final class VerifyCommand extends DatabaseCommand {
   @Mixin FlywayMixin flyway;
 
-  @Option(
-      names = "--expect-version",
-      paramLabel = "VERSION",
-      description = "The schema version the database must be at.")
-  String expectVersion;
-
-  @Option(
-      names = "--check",
-      paramLabel = "FILE",
-      description = "An SQL assertion file (one row, first column true). Repeatable.")
-  List<Path> checks = new ArrayList<>();
-
-  @Option(names = "--allow-pending", description = "Do not fail when migrations are pending.")
-  boolean allowPending;
+  @Mixin VerifyOptions verify;
 
   @Override
   String runId() {
@@ -66,9 +49,9 @@ final class VerifyCommand extends DatabaseCommand {
         new VerifyRequest(
             connection(),
             flyway.toOptions(environment().env()),
-            expectVersion,
-            checks,
-            allowPending,
+            verify.expectVersion,
+            verify.checks,
+            verify.allowPending,
             database.session(),
             common.timeout);
     return new VerifyStep(progress).run(request);

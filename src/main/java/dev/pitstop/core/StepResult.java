@@ -12,10 +12,12 @@ import java.util.Map;
 public final class StepResult {
   private final String summary;
   private final Map<String, Object> fields;
+  private final int exitCode;
 
-  private StepResult(String summary, Map<String, Object> fields) {
+  private StepResult(String summary, Map<String, Object> fields, int exitCode) {
     this.summary = summary;
     this.fields = Collections.unmodifiableMap(fields);
+    this.exitCode = exitCode;
   }
 
   public static Builder builder(String summary) {
@@ -34,10 +36,19 @@ public final class StepResult {
     return fields;
   }
 
+  /**
+   * 0 for a step; {@code run} reports its whole outcome as a result with the run's exit code, so
+   * the summary is printed even when the run failed.
+   */
+  public int exitCode() {
+    return exitCode;
+  }
+
   /** Builds a {@link StepResult}, keeping fields in the order they were added. */
   public static final class Builder {
     private final String summary;
     private final Map<String, Object> fields = new LinkedHashMap<>();
+    private int exitCode = ExitCode.OK;
 
     private Builder(String summary) {
       this.summary = summary;
@@ -48,8 +59,13 @@ public final class StepResult {
       return this;
     }
 
+    public Builder exitCode(int code) {
+      this.exitCode = code;
+      return this;
+    }
+
     public StepResult build() {
-      return new StepResult(summary, new LinkedHashMap<>(fields));
+      return new StepResult(summary, new LinkedHashMap<>(fields), exitCode);
     }
   }
 }

@@ -118,6 +118,21 @@ public final class LedgerStore {
     return Ledger.fromData(name(), written.getData());
   }
 
+  /**
+   * A sink for undo facts of this run. The first value of a fact wins, so a retried step never
+   * overwrites what the record held before its first attempt.
+   */
+  public java.util.function.BiConsumer<String, String> undoLog(String runId) {
+    return (fact, value) ->
+        update(
+            runId,
+            ledger -> {
+              if (ledger.fact(fact).isEmpty()) {
+                ledger.putFact(fact, value);
+              }
+            });
+  }
+
   /** The record for a mutating step: it must exist and belong to this run. */
   public Ledger requireHeldBy(String runId) {
     Ledger ledger =

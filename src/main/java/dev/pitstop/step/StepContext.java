@@ -21,6 +21,15 @@ public record StepContext(
     Progress progress,
     Clock clock) {
 
+  /** The same run with a new deadline of {@code budget}: each step of {@code run} gets its own. */
+  public StepContext withDeadline(java.time.Duration budget) {
+    Cluster fresh =
+        new Cluster(
+            cluster.client(), cluster.namespace(), dev.pitstop.core.Deadline.after(clock, budget));
+    return new StepContext(
+        fresh, new LedgerStore(fresh, app, clock), events, app, runId, dryRun, progress, clock);
+  }
+
   /** Prefix for lines that describe a change a dry run did not make. */
   public String would() {
     return dryRun ? "dry run: would " : "";

@@ -38,12 +38,13 @@ public final class UnlockStep {
                   + ledger.lockedAt()
                   + "); its run record, with every undo fact it held, is deleted");
     }
-    if (!ledger.workloads().isEmpty() || ledger.maintenance().filter(m -> m.active()).isPresent()) {
+    if (ledger.maintenance().filter(m -> m.active()).isPresent()
+        || ledger.fact(Ledger.ROLLBACK_FAILED).isPresent()) {
       context
           .progress()
           .warn(
-              "the run record still lists undo facts (scaled-down workloads or active maintenance);"
-                  + " after unlock nothing can restore them automatically");
+              "maintenance is still on or the last rollback failed; after unlock the run record"
+                  + " that could restore them is gone");
     }
     if (context.dryRun()) {
       return StepResult.builder(

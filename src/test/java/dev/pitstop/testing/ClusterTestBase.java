@@ -2,6 +2,8 @@ package dev.pitstop.testing;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.pitstop.demo.SampleApp;
+import dev.pitstop.demo.SimulatedControllers;
 import dev.pitstop.testing.CliRunner.Result;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Event;

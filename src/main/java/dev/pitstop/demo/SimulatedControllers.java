@@ -1,4 +1,4 @@
-package dev.pitstop.testing;
+package dev.pitstop.demo;
 
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;

@@ -1,0 +1,212 @@
+package dev.pitstop.procedure;
+
+import dev.pitstop.core.Durations;
+import dev.pitstop.core.ExitCode;
+import dev.pitstop.core.PitstopException;
+import dev.pitstop.core.Progress;
+import dev.pitstop.core.Retry;
+import dev.pitstop.core.StepResult;
+import dev.pitstop.procedure.Procedure.Step;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Executes {@link Procedure} in one process: the forward steps in order, the rollback when one of
+ * them fails, and always the closing steps — except after a failed rollback, when the app stays in
+ * maintenance and locked. A step that exits 75 is retried with backoff.
+ */
+public final class ProcedureRunner {
+  /** One step's work: the same code the step's subcommand calls. */
+  @FunctionalInterface
+  public interface Action {
+    StepResult run();
+  }
+
+  /** How a step ended. */
+  public enum State {
+    SUCCEEDED,
+    FAILED,
+    SKIPPED,
+    NOT_RUN
+  }
+
+  /** One line of the summary. */
+  public record StepOutcome(
+      String step, State state, Duration duration, int exitCode, String message) {}
+
+  /** The run's end: its exit code and every step's outcome, in the order they were considered. */
+  public record Outcome(int exitCode, String summary, List<StepOutcome> steps) {}
+
+  /** How the runner behaves. */
+  public record Settings(
+      boolean snapshot, int retries, Duration firstBackoff, boolean keepLockOnRollbackFailure) {}
+
+  private final Map<String, Action> actions;
+  private final Settings settings;
+  private final Progress progress;
+  private final Clock clock;
+  private final Retry.Sleeper sleeper;
+  private final List<StepOutcome> outcomes = new ArrayList<>();
+
+  public ProcedureRunner(
+      Map<String, Action> actions,
+      Settings settings,
+      Progress progress,
+      Clock clock,
+      Retry.Sleeper sleeper) {
+    this.actions = new LinkedHashMap<>(actions);
+    this.settings = settings;
+    this.progress = progress;
+    this.clock = clock;
+    this.sleeper = sleeper;
+  }
+
+  public Outcome run() {
+    List<Step> forward = Procedure.forward(settings.snapshot());
+    StepOutcome lock = attempt(Procedure.LOCK);
+    if (lock.state() != State.SUCCEEDED) {
+      forward.subList(1, forward.size()).forEach(this::notRun);
+      notRun(Procedure.ROLLBACK);
+      Procedure.CLOSING.forEach(this::notRun);
+      return finish(lock.exitCode(), "not started: " + lock.message());
+    }
+    StepOutcome failed = null;
+    for (Step step : forward.subList(1, forward.size())) {
+      if (failed != null) {
+        notRun(step);
+        continue;
+      }
+      StepOutcome outcome = attempt(step);
+      if (outcome.state() == State.FAILED) {
+        failed = outcome;
+      }
+    }
+    if (!settings.snapshot()) {
+      skipped(Procedure.SNAPSHOT, "snapshot off");
+    }
+    boolean rollbackFailed = false;
+    if (failed == null) {
+      skipped(Procedure.ROLLBACK, "nothing failed");
+    } else {
+      rollbackFailed = attempt(Procedure.ROLLBACK).state() == State.FAILED;
+    }
+    if (rollbackFailed && settings.keepLockOnRollbackFailure()) {
+      Procedure.CLOSING.forEach(
+          step -> skipped(step, "rollback failed: the app stays in maintenance and locked"));
+      return finish(
+          ExitCode.ROLLBACK_FAILED,
+          failed.step()
+              + " failed and the rollback failed too: the app stays in maintenance and locked;"
+              + " run `pitstop status` for what is left");
+    }
+    StepOutcome off = attempt(Procedure.MAINTENANCE_OFF);
+    StepOutcome unlock;
+    if (off.state() == State.SUCCEEDED) {
+      unlock = attempt(Procedure.UNLOCK);
+    } else {
+      unlock = skipped(Procedure.UNLOCK, "maintenance-off failed: the lock stays held");
+    }
+    if (rollbackFailed) {
+      return finish(
+          ExitCode.ROLLBACK_FAILED,
+          failed.step()
+              + " failed and the rollback failed; maintenance and the lock were released as asked");
+    }
+    boolean closed = off.state() == State.SUCCEEDED && unlock.state() == State.SUCCEEDED;
+    if (failed != null) {
+      return finish(
+          ExitCode.FAILED,
+          failed.step()
+              + " failed; rolled back"
+              + (closed ? "" : ", but " + closingProblem(off, unlock)));
+    }
+    if (!closed) {
+      return finish(ExitCode.FAILED, "migrated, but " + closingProblem(off, unlock));
+    }
+    return finish(ExitCode.OK, "migrated and up");
+  }
+
+  private static String closingProblem(StepOutcome off, StepOutcome unlock) {
+    return (off.state() != State.SUCCEEDED ? "maintenance-off" : "unlock")
+        + " failed; run `pitstop status` for what is left";
+  }
+
+  private StepOutcome attempt(Step step) {
+    Action action = actions.get(step.command());
+    if (action == null) {
+      throw new IllegalStateException("no action for step " + step.command());
+    }
+    Instant start = clock.instant();
+    progress.info(String.format("%-16s running", step.command()));
+    Duration backoff = settings.firstBackoff();
+    for (int attempt = 1; ; attempt++) {
+      try {
+        StepResult result = action.run();
+        return record(step, State.SUCCEEDED, start, ExitCode.OK, firstLine(result.summary()));
+      } catch (PitstopException e) {
+        if (e.isTransient() && attempt <= settings.retries()) {
+          progress.info(
+              String.format(
+                  "%-16s transient failure, retry %d/%d in %s: %s",
+                  step.command(),
+                  attempt,
+                  settings.retries(),
+                  Durations.format(backoff),
+                  e.getMessage()));
+          pause(backoff);
+          backoff = backoff.multipliedBy(2);
+          continue;
+        }
+        return record(step, State.FAILED, start, e.exitCode(), e.getMessage());
+      }
+    }
+  }
+
+  private void pause(Duration duration) {
+    try {
+      sleeper.sleep(duration);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw PitstopException.transientFailure("interrupted", e);
+    }
+  }
+
+  private StepOutcome record(Step step, State state, Instant start, int exitCode, String message) {
+    Duration took = Duration.between(start, clock.instant());
+    StepOutcome outcome = new StepOutcome(step.command(), state, took, exitCode, message);
+    outcomes.add(outcome);
+    progress.info(
+        String.format(
+            "%-16s %-9s %7s  %s",
+            step.command(),
+            state == State.SUCCEEDED ? "ok" : "FAILED(" + exitCode + ")",
+            Durations.format(took),
+            message));
+    return outcome;
+  }
+
+  private void notRun(Step step) {
+    outcomes.add(new StepOutcome(step.command(), State.NOT_RUN, Duration.ZERO, -1, "not run"));
+  }
+
+  private StepOutcome skipped(Step step, String why) {
+    StepOutcome outcome = new StepOutcome(step.command(), State.SKIPPED, Duration.ZERO, -1, why);
+    outcomes.add(outcome);
+    progress.info(String.format("%-16s skipped   %7s  %s", step.command(), "", why));
+    return outcome;
+  }
+
+  private Outcome finish(int exitCode, String summary) {
+    return new Outcome(exitCode, summary, List.copyOf(outcomes));
+  }
+
+  private static String firstLine(String text) {
+    int newline = text.indexOf('\n');
+    return newline < 0 ? text : text.substring(0, newline);
+  }
+}
