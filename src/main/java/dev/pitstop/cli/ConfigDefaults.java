@@ -37,7 +37,8 @@ import picocli.CommandLine.Model.OptionSpec;
  *   timeout: 15m
  * </pre>
  *
- * Repeatable options take a YAML list in the file, and one value per line in the environment.
+ * Repeatable options take a YAML list in the file, and one value per line in the environment. An
+ * empty environment variable counts as not set.
  */
 public final class ConfigDefaults implements IDefaultValueProvider {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -174,7 +175,9 @@ public final class ConfigDefaults implements IDefaultValueProvider {
   private Optional<List<String>> lookup(OptionSpec option) {
     String name = stripDashes(option.longestName());
     String fromEnv = env.get(envName(name));
-    if (fromEnv != null) {
+    // An empty variable counts as not set: a Tekton or Argo parameter left at its empty default
+    // must not hide the config file.
+    if (fromEnv != null && !fromEnv.isBlank()) {
       if (!option.isMultiValue()) {
         return Optional.of(List.of(fromEnv));
       }

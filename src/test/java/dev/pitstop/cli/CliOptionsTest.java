@@ -127,6 +127,24 @@ class CliOptionsTest {
   }
 
   @Test
+  void anEmptyEnvironmentVariableDoesNotHideTheConfigFile() throws IOException {
+    Path config = dir.resolve("pitstop.yaml");
+    Files.writeString(config, "namespace: file-ns\nworkload: [deployment/a]\ntimeout: 7m\n");
+
+    ScaleDownCommand command =
+        (ScaleDownCommand)
+            parse(
+                Map.of("PITSTOP_NAMESPACE", "", "PITSTOP_WORKLOAD", "", "PITSTOP_TIMEOUT", " "),
+                "scale-down",
+                "--config",
+                config.toString());
+
+    assertThat(command.common.namespace).isEqualTo("file-ns");
+    assertThat(command.workloads.workloads).containsExactly("deployment/a");
+    assertThat(command.common.timeout).isEqualTo(Duration.ofMinutes(7));
+  }
+
+  @Test
   void theConfigFileCanComeFromTheEnvironment() throws IOException {
     Path config = dir.resolve("c.yaml");
     Files.writeString(config, "app: shop\n");

@@ -1,0 +1,444 @@
+package dev.pitstop.tekton;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pitstop.cli.CliEnvironment;
+import dev.pitstop.cli.ConfigDefaults;
+import dev.pitstop.cli.PitstopCli;
+import dev.pitstop.tekton.TektonFiles.Doc;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+
+/** The Tasks under tekton-tasks/: catalog conventions, security, and arguments the CLI accepts. */
+class TektonTasksTest {
+  private static final Set<String> REQUIRED_PARAMS = Set.of("app", "run-id");
+  private static final String RESULTS_DIR = "/tekton/results";
+
+  /** Plausible values for every parameter a Task may have, to parse its step as the pod would. */
+  private static final Map<String, String> SAMPLES =
+      Map.ofEntries(
+          Map.entry("app", "shop"),
+          Map.entry("run-id", "0b6f1c7e-3f5a-4c1e-9d2b-8a7c6e5d4f3a"),
+          Map.entry("namespace", "shop"),
+          Map.entry("timeout", "5m"),
+          Map.entry("verbose", "true"),
+          Map.entry("dry-run", "true"),
+          Map.entry("holder", "tekton shop-migration-x7k2p"),
+          Map.entry("force", "false"),
+          Map.entry("mode", "configmap"),
+          Map.entry("configmap", "shop-flags"),
+          Map.entry("key", "maintenance"),
+          Map.entry("value", "on"),
+          Map.entry("service", "web"),
+          Map.entry("maintenance-selector", "app=maintenance-page"),
+          Map.entry("ingress", "shop"),
+          Map.entry("maintenance-backend", "maintenance-page:8080"),
+          Map.entry("workloads", "deployment/web\nstatefulset/worker"),
+          Map.entry("selector", "app.kubernetes.io/part-of=shop"),
+          Map.entry("images", "web=registry.example.com/shop/web:2.4.0"),
+          Map.entry("urls", "http://web.shop.svc:8080/health\nhttp://web.shop.svc:8080/api/ping"),
+          Map.entry("expect-status", "200"),
+          Map.entry("expect-body", "ok"),
+          Map.entry("expect-json", "/status=UP"),
+          Map.entry("headers", "Host=shop.example.com"),
+          Map.entry("interval", "2s"),
+          Map.entry("request-timeout", "5s"),
+          Map.entry("insecure", "false"),
+          Map.entry("jdbc-url", "jdbc:postgresql://db.shop.svc:5432/shop"),
+          Map.entry("db-user", "shop"),
+          Map.entry("lock-timeout", "10s"),
+          Map.entry("statement-timeout", "0s"),
+          Map.entry("terminate-sessions", "true"),
+          Map.entry("sessions-timeout", "30s"),
+          Map.entry("locations", "filesystem:/workspace/migrations"),
+          Map.entry("target-version", "24"),
+          Map.entry("schemas", "public\naudit"),
+          Map.entry("baseline-on-migrate", "false"),
+          Map.entry("out-of-order", "false"),
+          Map.entry("placeholders", "owner=shop"),
+          Map.entry("flyway-config", "/workspace/migrations/flyway.conf"),
+          Map.entry("atomic", "false"),
+          Map.entry("expect-version", "24"),
+          Map.entry("checks", "/workspace/migrations/checks/orders.sql"),
+          Map.entry("allow-pending", "true"),
+          Map.entry("maintenance-database", "postgres"),
+          Map.entry("keep", "3"),
+          Map.entry("snapshot", "shop_pitstop_0b6f1c7e"),
+          Map.entry("backward-compatible", "true"),
+          Map.entry("tasks-status", "Failed"),
+          Map.entry("rollback-on-error", "continue"));
+
+  private static TektonFiles files;
+
+  @TempDir static Path dir;
+
+  private static Path configFile;
+
+  @BeforeAll
+  static void load() throws IOException {
+    files = TektonFiles.load();
+    configFile = dir.resolve("pitstop.yaml");
+    Files.writeString(configFile, "app: shop\n");
+  }
+
+  private static List<Doc> tasks() {
+    List<Doc> tasks = files.ofKind("Task");
+    assertThat(tasks).as("Tasks under tekton-tasks/").isNotEmpty();
+    return tasks;
+  }
+
+  private static List<JsonNode> steps(Doc task) {
+    List<JsonNode> steps = new ArrayList<>();
+    task.spec().path("steps").forEach(steps::add);
+    assertThat(steps).as("steps of %s", task).isNotEmpty();
+    return steps;
+  }
+
+  @Test
+  void everyFileParsesAsKnownKinds() {
+    for (Path file : TektonFiles.yamlFiles()) {
+      List<Doc> docs = TektonFiles.parse(file);
+      assertThat(docs).as("documents in %s", file).isNotEmpty();
+      docs.forEach(d -> assertThat(KnownFields.knowsKind(d.kind())).as("kind of %s", d).isTrue());
+    }
+  }
+
+  @Test
+  void noFieldIsUnknownAtItsPlace() {
+    for (Doc doc : files.all()) {
+      assertThat(KnownFields.unknown(doc.kind(), doc.node()))
+          .as("unknown fields in %s", doc)
+          .isEmpty();
+    }
+  }
+
+  @Test
+  void thereIsOneTaskPerSubcommandAndTheFinallyTask() {
+    Set<String> expected = new TreeSet<>();
+    for (String command :
+        List.of(
+            "lock",
+            "maintenance-on",
+            "scale-down",
+            "snapshot",
+            "migrate",
+            "verify",
+            "scale-up",
+            "smoke-test",
+            "maintenance-off",
+            "unlock",
+            "rollback",
+            "status",
+            "restore",
+            "finish")) {
+      expected.add("pitstop-" + command);
+    }
+    assertThat(new TreeSet<>(files.tasksByName().keySet())).isEqualTo(expected);
+    for (Doc task : tasks()) {
+      if (!task.name().equals("pitstop-finish")) {
+        assertThat(steps(task)).hasSize(1);
+        assertThat(steps(task).get(0).path("name").asText())
+            .as("the step of %s is named like its subcommand", task)
+            .isEqualTo(task.name().substring("pitstop-".length()));
+      }
+    }
+  }
+
+  @Test
+  void everyTaskFollowsTheCatalogConventions() {
+    for (Doc task : tasks()) {
+      JsonNode metadata = task.node().path("metadata");
+      assertThat(task.node().path("apiVersion").asText()).isEqualTo("tekton.dev/v1");
+      assertThat(metadata.path("labels").path("app.kubernetes.io/version").asText())
+          .as("version label of %s", task)
+          .isNotBlank();
+      for (String annotation :
+          List.of(
+              "tekton.dev/pipelines.minVersion",
+              "tekton.dev/categories",
+              "tekton.dev/tags",
+              "tekton.dev/displayName",
+              "tekton.dev/platforms")) {
+        assertThat(metadata.path("annotations").path(annotation).asText())
+            .as("%s of %s", annotation, task)
+            .isNotBlank();
+      }
+      assertThat(task.spec().path("description").asText())
+          .as("description of %s", task)
+          .isNotBlank();
+      for (JsonNode param : task.spec().path("params")) {
+        String name = param.path("name").asText();
+        assertThat(param.path("description").asText())
+            .as("description of param %s of %s", name, task)
+            .isNotBlank();
+        assertThat(param.path("type").asText()).isEqualTo("string");
+        assertThat(param.has("default"))
+            .as("param %s of %s has a default unless the step cannot run without it", name, task)
+            .isEqualTo(!REQUIRED_PARAMS.contains(name) || isOptionalApp(task, name));
+      }
+      String image = paramDefault(task, "image");
+      assertThat(image)
+          .as("image of %s is pinned", task)
+          .matches("[a-z0-9.-]+(/[a-z0-9._-]+)+:[0-9][A-Za-z0-9._-]*(@sha256:[0-9a-f]{64})?");
+      assertThat(task.spec().path("stepTemplate").path("image").asText())
+          .isEqualTo("$(params.image)");
+      steps(task)
+          .forEach(
+              step -> {
+                assertThat(step.has("script")).as("%s runs no shell script", task).isFalse();
+                assertThat(step.has("command"))
+                    .as("%s uses the image's entrypoint", task)
+                    .isFalse();
+              });
+    }
+  }
+
+  /** smoke-test can run without an app: its app parameter has an empty default. */
+  private static boolean isOptionalApp(Doc task, String name) {
+    return task.name().equals("pitstop-smoke-test") && name.equals("app");
+  }
+
+  @Test
+  void everyStepRunsAsNonRootOnAReadOnlyRootWithoutCapabilitiesAndWithinResources() {
+    for (Doc task : tasks()) {
+      JsonNode template = task.spec().path("stepTemplate");
+      JsonNode security = template.path("securityContext");
+      assertThat(security.path("runAsNonRoot").asBoolean()).as("runAsNonRoot, %s", task).isTrue();
+      assertThat(security.path("readOnlyRootFilesystem").asBoolean()).isTrue();
+      assertThat(security.path("allowPrivilegeEscalation").isBoolean()).isTrue();
+      assertThat(security.path("allowPrivilegeEscalation").asBoolean()).isFalse();
+      assertThat(TektonFiles.strings(security.path("capabilities").path("drop")).values())
+          .containsExactly("ALL");
+      assertThat(security.path("seccompProfile").path("type").asText()).isEqualTo("RuntimeDefault");
+      assertThat(template.path("computeResources").path("requests").path("memory").asText())
+          .isNotBlank();
+      assertThat(template.path("computeResources").path("limits").path("memory").asText())
+          .isNotBlank();
+      for (JsonNode step : steps(task)) {
+        assertThat(step.has("securityContext"))
+            .as("step %s of %s keeps the template's securityContext", step.path("name"), task)
+            .isFalse();
+      }
+      assertThat(template.path("volumeMounts").findValuesAsText("mountPath"))
+          .as("a writable /tmp on the read-only root, %s", task)
+          .contains("/tmp");
+    }
+  }
+
+  @Test
+  void theDatabasePasswordComesOnlyFromASecretReference() {
+    for (Doc task : tasks()) {
+      for (JsonNode param : task.spec().path("params")) {
+        assertThat(param.path("name").asText()).doesNotContainIgnoringCase("password-value");
+        assertThat(param.path("name").asText()).isNotEqualToIgnoringCase("password");
+      }
+      for (JsonNode env : task.spec().findValues("env")) {
+        for (JsonNode variable : env) {
+          if (variable.path("name").asText().equals("PITSTOP_DB_PASSWORD")) {
+            assertThat(variable.has("value")).as("password of %s is no value", task).isFalse();
+            JsonNode ref = variable.path("valueFrom").path("secretKeyRef");
+            assertThat(ref.path("name").asText()).isEqualTo("$(params.db-secret)");
+            assertThat(ref.path("key").asText()).isEqualTo("$(params.db-password-key)");
+          }
+        }
+      }
+      boolean usesDatabase = hasParam(task, "jdbc-url");
+      assertThat(task.spec().findValuesAsText("name"))
+          .as("%s reads the password when it talks to the database", task)
+          .matches(names -> names.contains("PITSTOP_DB_PASSWORD") == usesDatabase);
+    }
+  }
+
+  @Test
+  void everyStepsArgumentsAndEnvironmentParseWithTheRealCli() {
+    for (Doc task : tasks()) {
+      for (JsonNode step : steps(task)) {
+        // As installed: every parameter at its default (required ones given), and with every
+        // parameter set.
+        parseStep(task, step, name -> defaultOrSample(task, name));
+        parseStep(task, step, name -> sample(task, name));
+      }
+    }
+  }
+
+  private static String defaultOrSample(Doc task, String name) {
+    String value = paramDefault(task, name);
+    return value != null ? value : sample(task, name);
+  }
+
+  private static String sample(Doc task, String name) {
+    if (name.equals("config-file")) {
+      return configFile.toString();
+    }
+    if (name.equals("image") || name.equals("db-secret") || name.equals("db-password-key")) {
+      return paramDefault(task, name);
+    }
+    String sample = SAMPLES.get(name);
+    assertThat(sample).as("a sample value for param %s of %s", name, task).isNotNull();
+    return sample;
+  }
+
+  private static void parseStep(Doc task, JsonNode step, Function<String, String> params) {
+    String where = "step " + step.path("name").asText() + " of " + task;
+    List<String> args = new ArrayList<>();
+    step.path("args").forEach(a -> args.add(substitute(a.asText(), params)));
+    Map<String, String> env = new HashMap<>();
+    List<JsonNode> envs = new ArrayList<>();
+    task.spec().path("stepTemplate").path("env").forEach(envs::add);
+    step.path("env").forEach(envs::add);
+    for (JsonNode variable : envs) {
+      String value =
+          variable.has("valueFrom")
+              ? "from-a-secret"
+              : substitute(variable.path("value").asText(), params);
+      env.put(variable.path("name").asText(), value);
+    }
+    String[] argv = args.toArray(String[]::new);
+    CommandLine commandLine = commandLine(env, argv);
+    // Parsing also converts the values the environment gives (durations, numbers, booleans).
+    ParseResult result;
+    try {
+      result = commandLine.parseArgs(argv);
+    } catch (ParameterException e) {
+      throw new AssertionError(where + ": " + String.join(" ", argv) + ": " + e.getMessage(), e);
+    }
+    assertThat(result.hasSubcommand()).as("%s names a subcommand", where).isTrue();
+    ParseResult sub = result.subcommand();
+    CommandSpec spec = sub.commandSpec();
+    assertThat(step.path("name").asText())
+        .as("%s is named like its subcommand", where)
+        .isEqualTo(spec.name());
+    for (String required : List.of("--app", "--run-id")) {
+      OptionSpec option = spec.findOption(required);
+      if (option != null && !(required.equals("--app") && spec.name().equals("smoke-test"))) {
+        assertThat(sub.hasMatchedOption(option)).as("%s gives %s", where, required).isTrue();
+      }
+    }
+    for (String name : env.keySet()) {
+      if (name.startsWith("PITSTOP_") && !name.equals("PITSTOP_DB_PASSWORD")) {
+        assertThat(optionForEnv(spec, name))
+            .as("%s: %s is an option of %s", where, name, spec.name())
+            .isTrue();
+      }
+    }
+  }
+
+  private static boolean optionForEnv(CommandSpec spec, String env) {
+    if (env.equals("PITSTOP_CONFIG")) {
+      return spec.findOption("--config") != null;
+    }
+    return spec.options().stream()
+        .anyMatch(o -> ConfigDefaults.envName(o.longestName().replaceFirst("^-+", "")).equals(env));
+  }
+
+  private static CommandLine commandLine(Map<String, String> env, String[] args) {
+    PrintWriter sink = new PrintWriter(new StringWriter());
+    return PitstopCli.create(
+        new CliEnvironment(env, sink, sink, () -> null, Clock.systemUTC()),
+        ConfigDefaults.load(env, args));
+  }
+
+  static String substitute(String text, Function<String, String> params) {
+    StringBuilder out = new StringBuilder();
+    var m = TektonFiles.VARIABLE.matcher(text);
+    while (m.find()) {
+      String variable = m.group(1);
+      assertThat(variable)
+          .as("only params in step arguments and env: %s", text)
+          .startsWith("params.");
+      m.appendReplacement(
+          out,
+          java.util.regex.Matcher.quoteReplacement(
+              params.apply(variable.substring("params.".length()))));
+    }
+    m.appendTail(out);
+    return out.toString();
+  }
+
+  @Test
+  void everyTaskVariableRefersToSomethingDeclared() {
+    for (Doc task : tasks()) {
+      Set<String> params = new TreeSet<>(TektonFiles.names(task.spec().path("params")));
+      Set<String> results = new TreeSet<>(TektonFiles.names(task.spec().path("results")));
+      Set<String> workspaces = new TreeSet<>(TektonFiles.names(task.spec().path("workspaces")));
+      Set<String> used = new TreeSet<>();
+      TektonFiles.strings(task.spec())
+          .forEach(
+              (path, text) -> {
+                for (String variable : TektonFiles.variables(text)) {
+                  String[] parts = variable.split("\\.");
+                  String where = variable + " at " + path + " of " + task;
+                  switch (parts[0]) {
+                    case "params" -> {
+                      assertThat(params).as(where).contains(parts[1]);
+                      used.add(parts[1]);
+                    }
+                    case "results" -> assertThat(results).as(where).contains(parts[1]);
+                    case "workspaces" -> assertThat(workspaces).as(where).contains(parts[1]);
+                    default -> throw new AssertionError("unexpected variable " + where);
+                  }
+                }
+              });
+      assertThat(used).as("every param of %s is used", task).isEqualTo(params);
+    }
+  }
+
+  @Test
+  void declaredResultsAreWrittenByTheStepAndStaySmall() {
+    for (Doc task : tasks()) {
+      JsonNode results = task.spec().path("results");
+      if (results.isEmpty()) {
+        continue;
+      }
+      assertThat(results.size()).as("results of %s", task).isLessThanOrEqualTo(3);
+      for (JsonNode result : results) {
+        assertThat(result.path("description").asText()).isNotBlank();
+        assertThat(result.path("name").asText()).matches("[a-z][a-z0-9-]*");
+      }
+      JsonNode writer = steps(task).get(0);
+      List<String> args = new ArrayList<>();
+      writer.path("args").forEach(a -> args.add(a.asText()));
+      assertThat(String.join(" ", args))
+          .as("the first step of %s writes its results where Tekton reads them", task)
+          .contains("--results-dir " + RESULTS_DIR);
+      for (JsonNode step : steps(task).subList(1, steps(task).size())) {
+        assertThat(step.toString())
+            .as("only the first step of %s writes results", task)
+            .doesNotContain(RESULTS_DIR);
+      }
+    }
+  }
+
+  private static boolean hasParam(Doc task, String name) {
+    return TektonFiles.names(task.spec().path("params")).contains(name);
+  }
+
+  static String paramDefault(Doc task, String name) {
+    for (JsonNode param : task.spec().path("params")) {
+      if (param.path("name").asText().equals(name)) {
+        return param.has("default") ? param.path("default").asText() : null;
+      }
+    }
+    throw new AssertionError(task + " has no param " + name);
+  }
+}
