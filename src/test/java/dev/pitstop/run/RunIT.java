@@ -123,7 +123,7 @@ class RunIT extends ClusterTestBase {
                 "--sessions-timeout",
                 "1s"));
     if (!List.of(extra).contains("--timeout")) {
-      args.addAll(List.of("--timeout", "5s"));
+      args.addAll(List.of("--timeout", "8s"));
     }
     args.addAll(List.of(extra));
     return pitstop("run", args.toArray(String[]::new));
@@ -240,7 +240,7 @@ class RunIT extends ClusterTestBase {
   void scaleDownThatCannotFinishPutsTheReplicasBack() throws Exception {
     controllers.stuckPods("web");
 
-    Result result = run("--locations", V2, "--timeout", "2s");
+    Result result = run("--locations", V2, "--timeout", "3s");
 
     assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
     assertThat(result.out()).contains("scale-down failed");
@@ -349,7 +349,7 @@ class RunIT extends ClusterTestBase {
     String ordersBefore = orders();
 
     Result result =
-        run("--locations", V2, "--snapshot", "--image", "web=shop:2.0", "--timeout", "3s");
+        run("--locations", V2, "--snapshot", "--image", "web=shop:2.0");
 
     assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
     assertThat(result.out()).contains("scale-up failed").contains("CrashLoopBackOff");
@@ -364,7 +364,7 @@ class RunIT extends ClusterTestBase {
     String ordersBefore = orders();
 
     Result result =
-        run("--locations", V2, "--snapshot", "--image", "web=shop:2.0", "--timeout", "2s");
+        run("--locations", V2, "--snapshot", "--image", "web=shop:2.0");
 
     assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
     assertThat(result.out()).contains("smoke-test failed").contains("status 503");
