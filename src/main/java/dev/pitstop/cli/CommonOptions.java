@@ -18,8 +18,8 @@ public final class CommonOptions {
       names = "--app",
       paramLabel = "APP",
       description =
-          "The application this run is about (required); names the run record and lock"
-              + " configmap/pitstop-APP.")
+          "The application this run is about; names the run record and lock"
+              + " configmap/pitstop-APP. Required by every step that touches Kubernetes.")
   String app;
 
   @Option(
