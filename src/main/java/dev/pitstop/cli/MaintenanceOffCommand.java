@@ -5,6 +5,7 @@ import dev.pitstop.step.MaintenanceStep;
 import dev.pitstop.step.StepContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 @Command(
     name = "maintenance-off",
@@ -15,6 +16,12 @@ import picocli.CommandLine.Mixin;
     })
 final class MaintenanceOffCommand extends StepCommand {
   @Mixin RunOptions run;
+
+  @Option(
+      names = "--force",
+      description =
+          "Switch off even though the last rollback failed (only once the app is known healthy).")
+  boolean force;
 
   @Override
   String runId() {
@@ -28,6 +35,6 @@ final class MaintenanceOffCommand extends StepCommand {
 
   @Override
   StepResult execute(StepContext context) {
-    return new MaintenanceStep(context).off();
+    return new MaintenanceStep(context).off(force);
   }
 }

@@ -5,6 +5,7 @@ import dev.pitstop.core.PitstopException;
 import dev.pitstop.kube.KubeErrors;
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IExecutionStrategy;
@@ -155,15 +156,40 @@ public final class PitstopCli {
     }
   }
 
-  /** Sets repeatable options missing from the command line from the environment or file. */
+  /**
+   * Gives options their values from the environment or config file where the command line has none
+   * (a default value provider can only give single values), and treats a blank value as none: Argo
+   * and Tekton cannot leave out an argument whose parameter is empty.
+   */
   static void applyRepeatableDefaults(ParseResult parseResult, ConfigDefaults defaults) {
     ParseResult last = parseResult;
     while (last.hasSubcommand()) {
       last = last.subcommand();
     }
     for (OptionSpec option : last.commandSpec().options()) {
-      if (option.isMultiValue() && !last.hasMatchedOption(option)) {
-        defaults.multiValue(option).ifPresent(values -> option.setValue(new ArrayList<>(values)));
+      boolean matched = last.hasMatchedOption(option);
+      if (option.isMultiValue()) {
+        List<?> given = matched && option.getValue() instanceof List<?> list ? list : List.of();
+        List<Object> kept = new ArrayList<>();
+        given.forEach(
+            value -> {
+              if (!(value instanceof String text && text.isBlank())) {
+                kept.add(value);
+              }
+            });
+        if (!kept.isEmpty()) {
+          if (kept.size() != given.size()) {
+            option.setValue(kept);
+          }
+        } else {
+          option.setValue(new ArrayList<>(defaults.multiValue(option).orElse(List.of())));
+        }
+      } else if (matched
+          && option.type() == String.class
+          && option.getValue() instanceof String text
+          && text.isBlank()) {
+        String fallback = defaults.defaultValue(option);
+        option.setValue(fallback != null ? fallback : option.defaultValue());
       }
     }
   }

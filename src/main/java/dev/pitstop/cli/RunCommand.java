@@ -225,8 +225,12 @@ final class RunCommand extends StepCommand {
                         budget,
                         context.progress()),
                     backwardCompatible));
-    actions.put("maintenance-off", () -> new MaintenanceStep(context.withDeadline(budget)).off());
-    actions.put("unlock", () -> new UnlockStep(context.withDeadline(budget)).unlock(false));
+    actions.put(
+        "maintenance-off",
+        () -> new MaintenanceStep(context.withDeadline(budget)).off(releaseOnRollbackFailure));
+    actions.put(
+        "unlock",
+        () -> new UnlockStep(context.withDeadline(budget)).unlock(releaseOnRollbackFailure));
 
     context.progress().info("run " + run.runId + " of app " + common.app + ":");
     Outcome outcome =

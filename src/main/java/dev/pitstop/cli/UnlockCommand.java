@@ -20,8 +20,8 @@ final class UnlockCommand extends StepCommand {
   @Option(
       names = "--force",
       description =
-          "Release the lock even if another run holds it (its run record is lost). Only when that"
-              + " run is known to be dead.")
+          "Release the lock even if another run holds it (its run record is lost), or after a"
+              + " failed rollback. Only when that run is known to be dead and the app healthy.")
   boolean force;
 
   @Override

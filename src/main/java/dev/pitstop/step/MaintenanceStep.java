@@ -51,7 +51,10 @@ public final class MaintenanceStep {
         recorded.orElse(captured));
   }
 
-  public StepResult off() {
+  /**
+   * @param force switch off even though the last rollback failed (the app may be broken)
+   */
+  public StepResult off(boolean force) {
     Optional<Ledger> found = context.ledger().read();
     if (found.isEmpty()) {
       return StepResult.builder(
@@ -60,6 +63,7 @@ public final class MaintenanceStep {
           .build();
     }
     context.ledger().requireOwner(found.get(), context.runId());
+    RollbackGuard.check(found.get(), force, "switch maintenance off", context);
     Optional<MaintenanceRecord> recorded =
         found.get().maintenance().filter(MaintenanceRecord::active);
     if (recorded.isEmpty()) {

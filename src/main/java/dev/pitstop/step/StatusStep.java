@@ -96,6 +96,7 @@ public final class StatusStep {
             "maintenance",
             ledger.maintenance().filter(MaintenanceRecord::active).isPresent() ? "on" : "off")
         .field("workloads", workloads)
+        .field("rollback-failed", ledger.fact(Ledger.ROLLBACK_FAILED).orElse(""))
         .field("facts", ledger.facts())
         .field("next", next)
         .build();

@@ -26,6 +26,7 @@ public final class UnlockStep {
     if (foreign && !force) {
       context.ledger().requireOwner(ledger, context.runId());
     }
+    RollbackGuard.check(ledger, force, "unlock", context);
     if (foreign) {
       context
           .progress()

@@ -191,4 +191,29 @@ class CliOptionsTest {
     assertThat(result.err()).as(result.toString()).contains(message);
     assertThat(result.out()).isEmpty();
   }
+
+  @Test
+  void blankValuesCountAsNotGivenSoPipelineParametersCanBeEmpty() throws IOException {
+    Path config = dir.resolve("pitstop.yaml");
+    Files.writeString(config, "app: shop\nselector: app=shop\nworkload: [deployment/web]\n");
+
+    ScaleDownCommand blank =
+        (ScaleDownCommand)
+            parse(
+                Map.of("PITSTOP_NAMESPACE", ""),
+                "scale-down",
+                "--config",
+                config.toString(),
+                "--app",
+                "",
+                "--selector",
+                "",
+                "--workload",
+                "");
+
+    assertThat(blank.common.app).isEqualTo("shop");
+    assertThat(blank.common.namespace).isNull();
+    assertThat(blank.workloads.selector).isEqualTo("app=shop");
+    assertThat(blank.workloads.workloads).containsExactly("deployment/web");
+  }
 }

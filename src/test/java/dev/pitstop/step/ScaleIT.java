@@ -149,6 +149,15 @@ class ScaleIT extends ClusterTestBase {
     assertThat(ledger().getData()).containsKey("rollback-failed");
     Result status = pitstop("status");
     assertThat(status.out()).contains("rollback-failed").contains("next: fix the cause");
+
+    Result unlock = pitstopRun("unlock");
+    assertThat(unlock.exitCode()).as(unlock.toString()).isEqualTo(4);
+    assertThat(unlock.err()).contains("will not unlock").contains("--force");
+    assertThat(pitstopRun("maintenance-off").exitCode()).isEqualTo(4);
+    assertThat(ledger()).isNotNull();
+    Result forced = pitstopRun("unlock", "--force");
+    assertThat(forced.exitCode()).as(forced.toString()).isZero();
+    assertThat(ledger()).isNull();
   }
 
   @Test
