@@ -1,0 +1,88 @@
+package dev.pitstop.image;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The image's configuration, read from the tar {@code mvn package} builds offline on an empty base
+ * (target/jib-image-check.tar), and the image the shipped pipelines run.
+ */
+class ImageIT {
+  private static final Path TAR = Path.of("target", "jib-image-check.tar");
+  private static final String IMAGE = System.getProperty("pitstop.image");
+
+  private static JsonNode config() throws IOException {
+    try (InputStream in = Files.newInputStream(TAR)) {
+      byte[] header = new byte[512];
+      while (in.readNBytes(header, 0, 512) == 512 && header[0] != 0) {
+        String name =
+            new String(header, 0, 100, StandardCharsets.US_ASCII).trim().replace("\0", "");
+        long size =
+            Long.parseLong(new String(header, 124, 11, StandardCharsets.US_ASCII).trim(), 8);
+        byte[] content = in.readNBytes((int) Math.min(size, Integer.MAX_VALUE));
+        if (name.equals("config.json")) {
+          return new ObjectMapper().readTree(content);
+        }
+        long padding = (512 - size % 512) % 512;
+        in.skipNBytes(padding);
+      }
+    }
+    throw new AssertionError("no config.json in " + TAR);
+  }
+
+  @Test
+  void theImageRunsPitstopAsAFixedNumericNonRootUser() throws IOException {
+    JsonNode config = config().get("config");
+
+    List<String> entrypoint = new ArrayList<>();
+    config.get("Entrypoint").forEach(e -> entrypoint.add(e.asText()));
+    assertThat(entrypoint).first().isEqualTo("java");
+    assertThat(entrypoint).last().isEqualTo("dev.pitstop.cli.Main");
+    assertThat(entrypoint)
+        .contains("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:MaxRAMPercentage=75");
+    assertThat(config.get("User").asText()).matches("[1-9][0-9]*:[1-9][0-9]*");
+    assertThat(config.path("ExposedPorts").size()).isZero();
+  }
+
+  @Test
+  void theImageCarriesOciLabelsWithTheBuildsVersion() throws IOException {
+    JsonNode labels = config().get("config").get("Labels");
+    String version = IMAGE.substring(IMAGE.lastIndexOf(':') + 1);
+
+    assertThat(labels.get("org.opencontainers.image.version").asText()).isEqualTo(version);
+    assertThat(labels.get("org.opencontainers.image.source").asText()).startsWith("https://");
+    assertThat(labels.get("org.opencontainers.image.licenses").asText()).isEqualTo("Apache-2.0");
+  }
+
+  @Test
+  void everyShippedPipelineReferencesTheImageOfThisBuild() throws IOException {
+    Pattern reference = Pattern.compile("(ghcr\\.io/[\\w./-]+/pitstop:[\\w.-]+)");
+    List<String> found = new ArrayList<>();
+    try (Stream<Path> files =
+        Stream.concat(
+            Files.walk(Path.of("workflow-templates")), Files.walk(Path.of("tekton-tasks")))) {
+      for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).toList()) {
+        Matcher matcher = reference.matcher(Files.readString(file));
+        while (matcher.find()) {
+          found.add(file + ": " + matcher.group(1));
+        }
+      }
+    }
+
+    assertThat(found).isNotEmpty();
+    assertThat(found).allSatisfy(line -> assertThat(line).endsWith(": " + IMAGE));
+  }
+}
