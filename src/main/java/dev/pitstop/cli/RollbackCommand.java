@@ -34,6 +34,13 @@ final class RollbackCommand extends StepCommand {
           "The previous app version works on the new schema: without a snapshot, start it anyway.")
   boolean backwardCompatible;
 
+  @Option(
+      names = "--fail-after-rollback",
+      description =
+          "Exit 1 once the rollback has succeeded, so a pipeline whose failure this rollback"
+              + " handled still ends Failed (Argo counts a handled failure as success).")
+  boolean failAfterRollback;
+
   @Override
   String runId() {
     return run.runId;
@@ -56,6 +63,17 @@ final class RollbackCommand extends StepCommand {
                 common.timeout,
                 context.progress())
             : null;
-    return new RollbackStep(context).rollback(undo, backwardCompatible);
+    StepResult result = new RollbackStep(context).rollback(undo, backwardCompatible);
+    if (!failAfterRollback || run.dryRun) {
+      return result;
+    }
+    StepResult.Builder failed =
+        StepResult.builder(
+                result.summary()
+                    + "; ending with exit 1 (--fail-after-rollback): the run that needed this"
+                    + " rollback failed")
+            .exitCode(dev.pitstop.core.ExitCode.FAILED);
+    result.fields().forEach(failed::field);
+    return failed.build();
   }
 }

@@ -1,0 +1,83 @@
+package dev.pitstop.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** Every container in every shipped Argo and Tekton file runs locked down. */
+class PodSecurityTest {
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+  /** A container found in a file, with the path to it for messages. */
+  private record Container(String where, JsonNode spec) {}
+
+  private static List<Container> containers() throws IOException {
+    List<Container> found = new ArrayList<>();
+    try (Stream<Path> files =
+        Stream.concat(
+            Files.walk(Path.of("workflow-templates")), Files.walk(Path.of("tekton-tasks")))) {
+      for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).toList()) {
+        for (String text : Files.readString(file).split("(?m)^---\\s*$")) {
+          JsonNode doc = YAML.readTree(text);
+          if (doc != null) {
+            collect(file.toString(), doc, found);
+          }
+        }
+      }
+    }
+    return found;
+  }
+
+  /**
+   * Anything with an image is a container, an init container, a sidecar, a Tekton step or a Tekton
+   * {@code stepTemplate} (whose settings every step of the Task inherits).
+   */
+  private static void collect(String where, JsonNode node, List<Container> found) {
+    if (node.isObject()) {
+      if (node.path("image").isTextual()
+          && (node.has("args")
+              || node.has("command")
+              || node.has("name")
+              || node.has("securityContext"))) {
+        found.add(new Container(where + " " + node.path("name").asText("(container)"), node));
+      }
+      node.fields().forEachRemaining(e -> collect(where + "/" + e.getKey(), e.getValue(), found));
+    } else if (node.isArray()) {
+      node.forEach(child -> collect(where, child, found));
+    }
+  }
+
+  @Test
+  void everyContainerIsNonRootReadOnlyWithoutPrivilegesOrCapabilities() throws IOException {
+    List<Container> containers = containers();
+
+    assertThat(containers).hasSizeGreaterThan(20);
+    assertThat(containers)
+        .allSatisfy(
+            c -> {
+              JsonNode security = c.spec().path("securityContext");
+              assertThat(security.path("runAsNonRoot").asBoolean()).as(c.where()).isTrue();
+              assertThat(security.path("readOnlyRootFilesystem").asBoolean())
+                  .as(c.where())
+                  .isTrue();
+              assertThat(security.path("allowPrivilegeEscalation").asBoolean(true))
+                  .as(c.where())
+                  .isFalse();
+              assertThat(security.path("capabilities").path("drop").toString())
+                  .as(c.where())
+                  .isEqualTo("[\"ALL\"]");
+              assertThat(security.path("seccompProfile").path("type").asText())
+                  .as(c.where())
+                  .isEqualTo("RuntimeDefault");
+            });
+  }
+}
