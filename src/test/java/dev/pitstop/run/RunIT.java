@@ -348,8 +348,7 @@ class RunIT extends ClusterTestBase {
     controllers.crashingImage("shop:2.0");
     String ordersBefore = orders();
 
-    Result result =
-        run("--locations", V2, "--snapshot", "--image", "web=shop:2.0");
+    Result result = run("--locations", V2, "--snapshot", "--image", "web=shop:2.0");
 
     assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
     assertThat(result.out()).contains("scale-up failed").contains("CrashLoopBackOff");
@@ -363,8 +362,7 @@ class RunIT extends ClusterTestBase {
     healthStatus.set(503);
     String ordersBefore = orders();
 
-    Result result =
-        run("--locations", V2, "--snapshot", "--image", "web=shop:2.0");
+    Result result = run("--locations", V2, "--snapshot", "--image", "web=shop:2.0");
 
     assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
     assertThat(result.out()).contains("smoke-test failed").contains("status 503");
