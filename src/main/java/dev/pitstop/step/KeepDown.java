@@ -190,8 +190,6 @@ public final class KeepDown {
                       ? " are managed by Argo CD Application " + tracking.display()
                       : " carry the Argo CD tracking label "
                           + ArgoCd.INSTANCE_LABEL
-                          + "="
-                          + tracking.name()
                           + " (Application "
                           + tracking.display()
                           + ", if Argo CD set it)");
