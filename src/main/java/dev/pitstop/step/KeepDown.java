@@ -106,8 +106,12 @@ public final class KeepDown {
     this.argoCd = new ArgoCd(context.cluster());
   }
 
-  /** Finds what could bring the workloads back up. Reads only. */
-  public Plan discover(List<Workload> workloads, List<CronJob> suspended, Options options) {
+  /**
+   * Finds what could bring the workloads back up. Reads only. What this run recorded before (a
+   * retry) is what counts, not the paused state it finds now.
+   */
+  public Plan discover(
+      Ledger recorded, List<Workload> workloads, List<CronJob> suspended, Options options) {
     Plan plan = new Plan();
     for (CronJob cronJob : suspended) {
       Boolean suspend = cronJob.getSpec().getSuspend();
@@ -119,14 +123,25 @@ public final class KeepDown {
     List<WorkloadRef> refs = workloads.stream().map(Workload::ref).toList();
     if (!refs.isEmpty()) {
       for (HorizontalPodAutoscaler hpa : autoscalers.hpasTargeting(refs)) {
-        discoverHpa(plan, hpa);
+        AutoscalerRecord before = recorded.autoscalers().get("hpa/" + hpa.getMetadata().getName());
+        if (before == null) {
+          discoverHpa(plan, hpa);
+        } else if (before.raised()
+            && hpa.getSpec().getMinReplicas() != null
+            && hpa.getSpec().getMinReplicas() < AutoscalerRecord.HELD_MIN_REPLICAS) {
+          plan.changes.add("hold hpa/" + before.name() + " at minReplicas 1 again");
+        }
       }
       for (GenericKubernetesResource scaledObject : autoscalers.scaledObjectsTargeting(refs)) {
         String name = scaledObject.getMetadata().getName();
         String target = Autoscalers.scaledObjectTarget(scaledObject).orElseThrow().toString();
         String before = Autoscalers.annotation(scaledObject, Autoscalers.PAUSED_REPLICAS);
         plan.scaledObjects.add(new ScaledObjectRecord(name, target, before));
-        if (!HELD_PAUSED_REPLICAS.equals(before)) {
+        if (recorded.scaledObjects().containsKey("scaledobject/" + name)) {
+          before = recorded.scaledObjects().get("scaledobject/" + name).pausedReplicas();
+        }
+        if (!HELD_PAUSED_REPLICAS.equals(
+            Autoscalers.annotation(scaledObject, Autoscalers.PAUSED_REPLICAS))) {
           plan.changes.add(
               "pause KEDA scaledobject/"
                   + name
@@ -142,7 +157,7 @@ public final class KeepDown {
     List<HasMetadata> objects = new ArrayList<>();
     workloads.forEach(w -> objects.add(w.object()));
     objects.addAll(suspended);
-    discoverArgoCd(plan, objects, options);
+    discoverArgoCd(plan, recorded, objects, options);
     return plan;
   }
 
@@ -176,7 +191,8 @@ public final class KeepDown {
     }
   }
 
-  private void discoverArgoCd(Plan plan, List<HasMetadata> objects, Options options) {
+  private void discoverArgoCd(
+      Plan plan, Ledger recorded, List<HasMetadata> objects, Options options) {
     Map<Tracking, List<String>> managed = new LinkedHashMap<>();
     for (HasMetadata object : objects) {
       ArgoCd.trackingOf(object, options.argoCdNamespace())
@@ -201,6 +217,11 @@ public final class KeepDown {
                     + " or rollback (needs the opt-in Argo CD Role), or switch self-heal off"
                     + " yourself");
             return;
+          }
+          if (recorded
+              .argoCd()
+              .containsKey("application/" + tracking.namespace() + "/" + tracking.name())) {
+            return; // paused by an earlier attempt of this run: its record stands
           }
           Optional<GenericKubernetesResource> application = argoCd.application(tracking);
           if (application.isEmpty()) {

@@ -57,7 +57,7 @@ public final class ScaleDownStep {
       }
     }
     KeepDown keepDown = new KeepDown(context);
-    KeepDown.Plan plan = keepDown.discover(workloads, targets.cronJobs(), options);
+    KeepDown.Plan plan = keepDown.discover(ledger, workloads, targets.cronJobs(), options);
     plan.warnings().forEach(w -> context.progress().warn(w));
     plan.notes().forEach(n -> context.progress().info(n));
     List<String> cronJobs =
