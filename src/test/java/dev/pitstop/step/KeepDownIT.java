@@ -54,7 +54,7 @@ class KeepDownIT extends ClusterTestBase {
   void withoutAPauseTheSimulatedHpaScalesAWorkloadUpFromZero() {
     createHpa("web", "Deployment", "web", 0, 5);
     fighters.demand(3);
-    client.apps().deployments().inNamespace(NS).withName("web").scale(0);
+    retryingConflicts(() -> client.apps().deployments().inNamespace(NS).withName("web").scale(0));
 
     await().atMost(Duration.ofSeconds(10)).until(() -> web().getSpec().getReplicas() == 3);
   }
@@ -227,16 +227,18 @@ class KeepDownIT extends ClusterTestBase {
   @Test
   void argoCdManagedWorkloadsAreOnlyWarnedAboutByDefault() {
     track("web", "shop:apps/Deployment:shop/web");
-    client
-        .apps()
-        .statefulSets()
-        .inNamespace(NS)
-        .withName("worker")
-        .edit(
-            s -> {
-              s.getMetadata().getLabels().put(ArgoCd.INSTANCE_LABEL, "team_shop");
-              return s;
-            });
+    retryingConflicts(
+        () ->
+            client
+                .apps()
+                .statefulSets()
+                .inNamespace(NS)
+                .withName("worker")
+                .edit(
+                    s -> {
+                      s.getMetadata().getLabels().put(ArgoCd.INSTANCE_LABEL, "team_shop");
+                      return s;
+                    }));
     createApplication("argocd", "shop");
     String before = application("argocd", "shop").getMetadata().getResourceVersion();
 
@@ -425,13 +427,16 @@ class KeepDownIT extends ClusterTestBase {
     track("web", "shop:apps/Deployment:shop/web");
     createApplication("argocd", "shop");
     fighters.demand(3).gitReplicas("deployment/web", 3);
+    // KEDA scales worker from 2 to the demand of 3: let the app settle before anything is compared.
+    awaitPods("worker", 3);
   }
 
   /** Proves the workload stays at zero while the simulated controllers keep trying. */
   private void staysDown(String component) {
     await()
         .during(HOLD)
-        .atMost(HOLD.multipliedBy(3))
+        // barely longer than HOLD: a single moment up would restart the window and fail the wait
+        .atMost(HOLD.plusMillis(700))
         .until(
             () ->
                 pods(component) == 0
@@ -557,15 +562,29 @@ class KeepDownIT extends ClusterTestBase {
   }
 
   private void track(String deployment, String trackingId) {
-    client
-        .apps()
-        .deployments()
-        .inNamespace(NS)
-        .withName(deployment)
-        .edit(
-            d -> {
-              d.getMetadata().getAnnotations().put(ArgoCd.TRACKING_ANNOTATION, trackingId);
-              return d;
+    retryingConflicts(
+        () ->
+            client
+                .apps()
+                .deployments()
+                .inNamespace(NS)
+                .withName(deployment)
+                .edit(
+                    d -> {
+                      d.getMetadata().getAnnotations().put(ArgoCd.TRACKING_ANNOTATION, trackingId);
+                      return d;
+                    }));
+  }
+
+  /** The simulated controllers write status meanwhile: a 409 on a test's own edit is retried. */
+  private static void retryingConflicts(Runnable edit) {
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .ignoreExceptions()
+        .until(
+            () -> {
+              edit.run();
+              return true;
             });
   }
 
