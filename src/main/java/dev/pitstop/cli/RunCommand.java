@@ -13,6 +13,7 @@ import dev.pitstop.procedure.ProcedureRunner.Action;
 import dev.pitstop.procedure.ProcedureRunner.Outcome;
 import dev.pitstop.procedure.ProcedureRunner.StepOutcome;
 import dev.pitstop.step.DatabaseUndo;
+import dev.pitstop.step.KeepDown;
 import dev.pitstop.step.LockStep;
 import dev.pitstop.step.MaintenanceStep;
 import dev.pitstop.step.MaintenanceTarget;
@@ -58,6 +59,8 @@ final class RunCommand extends StepCommand {
   @Mixin HolderOption holder;
 
   @Mixin WorkloadOptions workloads;
+
+  @Mixin KeepDownOptions keepDown;
 
   @Mixin MaintenanceOptions maintenance;
 
@@ -108,6 +111,7 @@ final class RunCommand extends StepCommand {
 
   private List<WorkloadRef> refs;
   private Map<String, String> selector;
+  private KeepDown.Options keepDownOptions;
   private MaintenanceTarget target;
   private DbConnection db;
   private FlywayOptions flywayOptions;
@@ -134,6 +138,7 @@ final class RunCommand extends StepCommand {
       throw PitstopException.usage(
           "name the workloads: --workload kind/name and/or --selector k=v");
     }
+    keepDownOptions = keepDown.validated();
     target = maintenance.target();
     db = database.connection(environment().env());
     flywayOptions = flyway.toOptions(environment().env());
@@ -159,7 +164,9 @@ final class RunCommand extends StepCommand {
         "maintenance-on", () -> new MaintenanceStep(context.withDeadline(budget)).on(target));
     actions.put(
         "scale-down",
-        () -> new ScaleDownStep(context.withDeadline(budget)).scaleDown(refs, selector));
+        () ->
+            new ScaleDownStep(context.withDeadline(budget))
+                .scaleDown(refs, selector, keepDownOptions));
     actions.put(
         "snapshot",
         () ->

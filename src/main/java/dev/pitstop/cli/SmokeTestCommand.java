@@ -82,6 +82,8 @@ final class SmokeTestCommand extends StepCommand {
       refs.addAll(
           context.cluster().workloadsMatching(Names.selector("--selector", workloads.selector)));
     }
+    // A CronJob has no replicas to be ready.
+    refs.removeIf(ref -> !ref.kind().scalable());
     new Rollouts(context.cluster()).awaitReady(new ArrayList<>(refs));
     context.progress().info("workloads ready: " + refs);
     return executeWithoutCluster(context.progress(), context.cluster().deadline());

@@ -10,12 +10,14 @@ public final class WorkloadOptions {
       names = "--workload",
       paramLabel = "KIND/NAME",
       description =
-          "A Deployment or StatefulSet, e.g. deployment/web or statefulset/worker. Repeatable.")
+          "A Deployment or StatefulSet (scaled to 0) or a CronJob (suspended), e.g. deployment/web,"
+              + " statefulset/worker, cronjob/report. Repeatable.")
   List<String> workloads = new ArrayList<>();
 
   @Option(
       names = "--selector",
       paramLabel = "K=V[,K=V...]",
-      description = "Also every Deployment and StatefulSet whose labels match, e.g. app=shop.")
+      description =
+          "Also every Deployment, StatefulSet and CronJob whose labels match, e.g. app=shop.")
   String selector;
 }

@@ -8,7 +8,10 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,6 +79,32 @@ public final class Cluster {
         });
   }
 
+  /**
+   * Like {@link #update(String, Resource, UnaryOperator)} for any kind, including custom resources
+   * and objects in other namespaces: {@code change} returns the object to write, or {@code null}
+   * when the current object already is as wanted, and then nothing is written.
+   *
+   * @return the object as written, or as read when nothing needed writing; empty when it does not
+   *     exist
+   */
+  public <T extends HasMetadata> Optional<T> updateIfNeeded(
+      String what,
+      NonNamespaceOperation<T, ?, ? extends Resource<T>> objects,
+      String name,
+      UnaryOperator<T> change) {
+    return Optional.ofNullable(
+        call(
+            what,
+            () -> {
+              T current = objects.withName(name).get();
+              if (current == null) {
+                return null;
+              }
+              T changed = change.apply(current);
+              return changed == null ? current : objects.resource(changed).update();
+            }));
+  }
+
   public Resource<Deployment> deployment(String name) {
     return client.apps().deployments().inNamespace(namespace).withName(name);
   }
@@ -84,19 +113,61 @@ public final class Cluster {
     return client.apps().statefulSets().inNamespace(namespace).withName(name);
   }
 
-  /** The workload, or empty when it does not exist. */
+  public Resource<CronJob> cronJob(String name) {
+    return client.batch().v1().cronjobs().inNamespace(namespace).withName(name);
+  }
+
+  /** The Deployment or StatefulSet, or empty when it does not exist. */
   public Optional<Workload> workload(WorkloadRef ref) {
     return Optional.ofNullable(call("read " + ref, () -> resourceOf(ref).get())).map(Workload::of);
   }
 
+  /** The CronJob, or empty when it does not exist. */
+  public Optional<CronJob> findCronJob(String name) {
+    return Optional.ofNullable(call("read cronjob/" + name, () -> cronJob(name).get()));
+  }
+
+  /** A Deployment or StatefulSet; CronJobs have no replicas and are read with {@link #cronJob}. */
   @SuppressWarnings("unchecked")
   public Resource<HasMetadata> resourceOf(WorkloadRef ref) {
     Resource<? extends HasMetadata> resource =
         switch (ref.kind()) {
           case DEPLOYMENT -> deployment(ref.name());
           case STATEFULSET -> statefulSet(ref.name());
+          case CRONJOB ->
+              throw new IllegalArgumentException(ref + " is suspended, not scaled: use cronJob()");
         };
     return (Resource<HasMetadata>) resource;
+  }
+
+  /** Every CronJob whose labels match the selector. */
+  public List<WorkloadRef> cronJobsMatching(Map<String, String> selector) {
+    return call(
+            "list cronjobs",
+            () -> client.batch().v1().cronjobs().inNamespace(namespace).withLabels(selector).list())
+        .getItems()
+        .stream()
+        .map(c -> new WorkloadRef(WorkloadKind.CRONJOB, c.getMetadata().getName()))
+        .toList();
+  }
+
+  /**
+   * Lists an API that may not be installed (a CRD such as KEDA's, or an API group the cluster does
+   * not serve): a 404 on the list means there is nothing of that kind, not an error.
+   */
+  public <T> List<T> listIfServed(String what, Callable<List<T>> list) {
+    return call(
+        "list " + what,
+        () -> {
+          try {
+            return list.call();
+          } catch (KubernetesClientException e) {
+            if (KubeErrors.isNotFound(e)) {
+              return List.of();
+            }
+            throw e;
+          }
+        });
   }
 
   /** Every Deployment and StatefulSet whose labels match the selector. */

@@ -6,12 +6,15 @@ import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -65,6 +68,36 @@ public final class Rollouts {
               + Durations.format(cluster.deadline().budget())
               + " (raise --timeout, or check their terminationGracePeriodSeconds and finalizers): "
               + String.join("; ", left));
+    }
+  }
+
+  /**
+   * Waits until the CronJobs' running Jobs have completed, failed or gone; exit 1 naming the Jobs
+   * still running.
+   */
+  public void awaitJobsDone(List<CronJob> cronJobs) {
+    if (cronJobs.isEmpty()) {
+      return;
+    }
+    CronJobs jobs = new CronJobs(cluster);
+    Set<String> uids =
+        cronJobs.stream().map(c -> c.getMetadata().getUid()).collect(Collectors.toSet());
+    CompletableFuture<List<Job>> wait =
+        cluster.call(
+            "watch jobs of " + CronJobs.names(cronJobs),
+            () -> jobs.jobs().informOnCondition(list -> CronJobs.running(list, uids).isEmpty()));
+    if (!await(wait, () -> jobs.runningJobs(cronJobs).isEmpty())) {
+      List<String> left =
+          jobs.runningJobs(cronJobs).stream().map(j -> "job/" + j.getMetadata().getName()).toList();
+      if (!left.isEmpty()) {
+        throw PitstopException.failed(
+            "jobs of "
+                + CronJobs.names(cronJobs)
+                + " still running after "
+                + Durations.format(cluster.deadline().budget())
+                + " (raise --timeout, or delete them with --delete-running-jobs): "
+                + String.join(", ", left));
+      }
     }
   }
 

@@ -29,8 +29,13 @@ public final class Ledger {
   public static final String WORKLOADS = "workloads";
   public static final String MAINTENANCE = "maintenance";
   public static final String ROLLBACK_FAILED = "rollback-failed";
+  public static final String CRONJOBS = "cronjobs";
+  public static final String AUTOSCALERS = "autoscalers";
+  public static final String SCALED_OBJECTS = "scaled-objects";
+  public static final String ARGOCD = "argocd";
 
-  private static final Set<String> STRUCTURED = Set.of(WORKLOADS, MAINTENANCE);
+  private static final Set<String> STRUCTURED =
+      Set.of(WORKLOADS, MAINTENANCE, CRONJOBS, AUTOSCALERS, SCALED_OBJECTS, ARGOCD);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final String runId;
@@ -38,6 +43,10 @@ public final class Ledger {
   private final Instant lockedAt;
   private Instant updatedAt;
   private final Map<String, WorkloadRecord> workloads = new LinkedHashMap<>();
+  private final Map<String, CronJobRecord> cronJobs = new LinkedHashMap<>();
+  private final Map<String, AutoscalerRecord> autoscalers = new LinkedHashMap<>();
+  private final Map<String, ScaledObjectRecord> scaledObjects = new LinkedHashMap<>();
+  private final Map<String, ArgoCdRecord> argoCd = new LinkedHashMap<>();
   private MaintenanceRecord maintenance;
   private final Map<String, String> facts = new LinkedHashMap<>();
 
@@ -76,6 +85,51 @@ public final class Ledger {
   /** Records a workload's original state unless this run already recorded it. */
   public boolean recordWorkloadIfAbsent(WorkloadRecord record) {
     return workloads.putIfAbsent(record.key(), record) == null;
+  }
+
+  /** Suspended CronJobs, keyed by {@code cronjob/name}, in the order recorded. */
+  public Map<String, CronJobRecord> cronJobs() {
+    return Collections.unmodifiableMap(cronJobs);
+  }
+
+  /** Records a CronJob's original {@code suspend} unless this run already recorded it. */
+  public boolean recordCronJobIfAbsent(CronJobRecord record) {
+    return cronJobs.putIfAbsent(record.key(), record) == null;
+  }
+
+  /** HPAs that target scaled-down workloads, keyed by {@code hpa/name}. */
+  public Map<String, AutoscalerRecord> autoscalers() {
+    return Collections.unmodifiableMap(autoscalers);
+  }
+
+  public boolean recordAutoscalerIfAbsent(AutoscalerRecord record) {
+    return autoscalers.putIfAbsent(record.key(), record) == null;
+  }
+
+  /** Paused KEDA ScaledObjects, keyed by {@code scaledobject/name}. */
+  public Map<String, ScaledObjectRecord> scaledObjects() {
+    return Collections.unmodifiableMap(scaledObjects);
+  }
+
+  public boolean recordScaledObjectIfAbsent(ScaledObjectRecord record) {
+    return scaledObjects.putIfAbsent(record.key(), record) == null;
+  }
+
+  /** Argo CD Applications whose automated sync is paused, keyed by {@code application/ns/name}. */
+  public Map<String, ArgoCdRecord> argoCd() {
+    return Collections.unmodifiableMap(argoCd);
+  }
+
+  public boolean recordArgoCdIfAbsent(ArgoCdRecord record) {
+    return argoCd.putIfAbsent(record.key(), record) == null;
+  }
+
+  /** True when the run paused or suspended any controller that could bring the app back up. */
+  public boolean holdsPauses() {
+    return !cronJobs.isEmpty()
+        || autoscalers.values().stream().anyMatch(AutoscalerRecord::raised)
+        || !scaledObjects.isEmpty()
+        || !argoCd.isEmpty();
   }
 
   public Optional<MaintenanceRecord> maintenance() {
@@ -117,6 +171,10 @@ public final class Ledger {
       if (maintenance != null) {
         data.put(MAINTENANCE, JSON.writeValueAsString(maintenance));
       }
+      putList(data, CRONJOBS, cronJobs);
+      putList(data, AUTOSCALERS, autoscalers);
+      putList(data, SCALED_OBJECTS, scaledObjects);
+      putList(data, ARGOCD, argoCd);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write the run record", e);
     }
@@ -145,6 +203,14 @@ public final class Ledger {
       if (values.containsKey(MAINTENANCE)) {
         ledger.maintenance = JSON.readValue(values.get(MAINTENANCE), MaintenanceRecord.class);
       }
+      readList(values, CRONJOBS, new TypeReference<List<CronJobRecord>>() {})
+          .forEach(ledger::recordCronJobIfAbsent);
+      readList(values, AUTOSCALERS, new TypeReference<List<AutoscalerRecord>>() {})
+          .forEach(ledger::recordAutoscalerIfAbsent);
+      readList(values, SCALED_OBJECTS, new TypeReference<List<ScaledObjectRecord>>() {})
+          .forEach(ledger::recordScaledObjectIfAbsent);
+      readList(values, ARGOCD, new TypeReference<List<ArgoCdRecord>>() {})
+          .forEach(ledger::recordArgoCdIfAbsent);
       values.forEach(
           (key, value) -> {
             if (!STRUCTURED.contains(key)
@@ -161,6 +227,19 @@ public final class Ledger {
               + e.getClass().getSimpleName()
               + "); inspect it with kubectl before going on");
     }
+  }
+
+  private static void putList(Map<String, String> data, String key, Map<String, ?> records)
+      throws JsonProcessingException {
+    if (!records.isEmpty()) {
+      data.put(key, JSON.writeValueAsString(new ArrayList<>(records.values())));
+    }
+  }
+
+  private static <T> List<T> readList(
+      Map<String, String> values, String key, TypeReference<List<T>> type)
+      throws JsonProcessingException {
+    return values.containsKey(key) ? JSON.readValue(values.get(key), type) : List.of();
   }
 
   private static Instant parseInstant(String text) {

@@ -16,8 +16,9 @@ import java.util.Optional;
 
 /**
  * Undoes what the run record says was done, in reverse: the database first (the run's snapshot
- * restored, with the app's pods stopped so nothing writes meanwhile), then the original images and
- * replicas, then waits until they are ready.
+ * restored, with the app's pods stopped and its autoscalers, CronJobs and Argo CD sync paused so
+ * nothing writes meanwhile), then the original images and replicas, then waits until they are
+ * ready, and last resumes every controller scale-down paused, exactly as recorded.
  *
  * <p>Without a snapshot, a changed schema is only paired with the previous app version when the run
  * declared the migration backward compatible; otherwise the rollback stops. Whenever it cannot
@@ -56,7 +57,10 @@ public final class RollbackStep {
                   : "schema version " + versionBefore.get())
               + ": give the database options (--jdbc-url, --db-user) so rollback can check and restore it");
     }
-    if (records.isEmpty() && snapshot.isEmpty() && versionBefore.isEmpty()) {
+    if (records.isEmpty()
+        && !ledger.holdsPauses()
+        && snapshot.isEmpty()
+        && versionBefore.isEmpty()) {
       return StepResult.builder("nothing was changed by this run: nothing to roll back")
           .field("rolled-back", "")
           .build();
@@ -74,14 +78,19 @@ public final class RollbackStep {
                           + r.replicas()
                           + " replicas, images "
                           + r.images()));
+      pauseKeys(ledger)
+          .forEach(k -> context.progress().info("dry run: would resume " + k + " as recorded"));
       return StepResult.builder("dry run: would roll back " + records.size() + " workload(s)")
           .field("rolled-back", "")
           .build();
     }
 
     List<String> done = new ArrayList<>();
+    KeepDown keepDown = new KeepDown(context);
     try {
       if (snapshot.isPresent()) {
+        // scale-up may have resumed them already: nothing may start the app on the old database.
+        keepDown.pause(ledger);
         stopWorkloads(records);
         database.restore(context.runId(), snapshot.get());
         done.add("database from snapshot " + snapshot.get());
@@ -108,8 +117,11 @@ public final class RollbackStep {
                       + "); starting the previous app version on it, as declared backward compatible");
         }
       }
+      done.addAll(keepDown.resumeAutoscalers(ledger, k -> true));
       restoreWorkloads(records);
       records.forEach(r -> done.add(r.key()));
+      done.addAll(keepDown.resumeCronJobs(ledger, k -> true));
+      done.addAll(keepDown.resumeArgoCd(ledger, k -> true));
     } catch (PitstopException e) {
       if (e.isTransient()) {
         throw e;
@@ -130,6 +142,15 @@ public final class RollbackStep {
     return StepResult.builder("rolled back " + String.join(", ", done))
         .field("rolled-back", String.join(",", done))
         .build();
+  }
+
+  private static List<String> pauseKeys(Ledger ledger) {
+    List<String> keys = new ArrayList<>();
+    ledger.autoscalers().values().stream().filter(a -> a.raised()).forEach(a -> keys.add(a.key()));
+    keys.addAll(ledger.scaledObjects().keySet());
+    keys.addAll(ledger.cronJobs().keySet());
+    keys.addAll(ledger.argoCd().keySet());
+    return keys;
   }
 
   /** Before the database is swapped, no pod of the app may be writing to it. */

@@ -7,6 +7,7 @@ import dev.pitstop.kube.Workload;
 import dev.pitstop.kube.WorkloadRef;
 import dev.pitstop.ledger.Ledger;
 import dev.pitstop.ledger.WorkloadRecord;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -15,9 +16,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Records each workload's replicas and images, scales it to zero, and waits until its pods are
- * gone. A workload already recorded by this run keeps its first record, so a retry after a partial
- * scale-down never records zero.
+ * Records each workload's replicas and images, pauses what could bring the app back up (see {@link
+ * KeepDown}), scales the workloads to zero, suspends the CronJobs, and waits until their pods and
+ * running Jobs are gone. Anything already recorded by this run keeps its first record, so a retry
+ * after a partial scale-down never records zero, or a paused state, as the original.
  */
 public final class ScaleDownStep {
   public static final String RUN_ANNOTATION = "pitstop.dev/run-id";
@@ -28,9 +30,14 @@ public final class ScaleDownStep {
     this.context = context;
   }
 
-  public StepResult scaleDown(List<WorkloadRef> named, Map<String, String> selector) {
+  /** What the names and the selector resolved to. */
+  private record Targets(List<Workload> workloads, List<CronJob> cronJobs) {}
+
+  public StepResult scaleDown(
+      List<WorkloadRef> named, Map<String, String> selector, KeepDown.Options options) {
     Ledger ledger = context.ledger().requireHeldBy(context.runId());
-    List<Workload> workloads = resolve(named, selector);
+    Targets targets = resolve(named, selector);
+    List<Workload> workloads = targets.workloads();
 
     List<WorkloadRecord> toRecord = new ArrayList<>();
     Map<String, Integer> recordedReplicas = new LinkedHashMap<>();
@@ -49,8 +56,15 @@ public final class ScaleDownStep {
         recordedReplicas.put(existing.key(), existing.replicas());
       }
     }
+    KeepDown keepDown = new KeepDown(context);
+    KeepDown.Plan plan = keepDown.discover(ledger, workloads, targets.cronJobs(), options);
+    plan.warnings().forEach(w -> context.progress().warn(w));
+    plan.notes().forEach(n -> context.progress().info(n));
+    List<String> cronJobs =
+        targets.cronJobs().stream().map(c -> "cronjob/" + c.getMetadata().getName()).toList();
 
     if (context.dryRun()) {
+      plan.changes().forEach(c -> context.progress().info("dry run: would " + c));
       workloads.forEach(
           w ->
               context
@@ -63,13 +77,37 @@ public final class ScaleDownStep {
                           + " and scale it from "
                           + w.replicas()
                           + " to 0"));
+      if (!targets.cronJobs().isEmpty()) {
+        context
+            .progress()
+            .info(
+                "dry run: would "
+                    + (options.deleteRunningJobs() ? "delete" : "wait for")
+                    + " the running Jobs of "
+                    + String.join(", ", cronJobs));
+      }
       return result(
-          "dry run: would scale down " + workloads.size() + " workload(s)", recordedReplicas);
+          "dry run: would scale down "
+              + workloads.size()
+              + " workload(s)"
+              + (cronJobs.isEmpty() ? "" : " and suspend " + cronJobs.size() + " cronjob(s)"),
+          recordedReplicas,
+          cronJobs,
+          "");
     }
 
-    if (!toRecord.isEmpty()) {
-      context.ledger().update(context.runId(), l -> toRecord.forEach(l::recordWorkloadIfAbsent));
+    if (!toRecord.isEmpty() || plan.recordsAnything()) {
+      ledger =
+          context
+              .ledger()
+              .update(
+                  context.runId(),
+                  l -> {
+                    toRecord.forEach(l::recordWorkloadIfAbsent);
+                    plan.recordInto(l);
+                  });
     }
+    keepDown.pause(ledger);
     List<Workload> scaled = new ArrayList<>();
     for (Workload workload : workloads) {
       boolean already = workload.replicas() == 0;
@@ -89,20 +127,37 @@ public final class ScaleDownStep {
       }
       context.progress().info("scaled " + workload.ref() + " to 0; waiting for its pods to go");
     }
+    keepDown.settleJobs(targets.cronJobs(), options.deleteRunningJobs());
     new Rollouts(context.cluster()).awaitPodsGone(scaled);
     return result(
-        "scaled down " + workloads.size() + " workload(s); their pods are gone", recordedReplicas);
+        "scaled down "
+            + workloads.size()
+            + " workload(s)"
+            + (cronJobs.isEmpty() ? "" : ", suspended " + cronJobs.size() + " cronjob(s)")
+            + "; their pods are gone",
+        recordedReplicas,
+        cronJobs,
+        String.join(",", pausedKeys(ledger)));
   }
 
-  private List<Workload> resolve(List<WorkloadRef> named, Map<String, String> selector) {
+  private static List<String> pausedKeys(Ledger ledger) {
+    List<String> keys = new ArrayList<>();
+    ledger.autoscalers().values().stream().filter(a -> a.raised()).forEach(a -> keys.add(a.key()));
+    keys.addAll(ledger.scaledObjects().keySet());
+    keys.addAll(ledger.argoCd().keySet());
+    return keys;
+  }
+
+  private Targets resolve(List<WorkloadRef> named, Map<String, String> selector) {
     Set<WorkloadRef> refs = new LinkedHashSet<>(named);
     if (selector != null && !selector.isEmpty()) {
-      List<WorkloadRef> matched = context.cluster().workloadsMatching(selector);
+      List<WorkloadRef> matched = new ArrayList<>(context.cluster().workloadsMatching(selector));
+      matched.addAll(context.cluster().cronJobsMatching(selector));
       if (matched.isEmpty() && named.isEmpty()) {
         throw PitstopException.usage(
             "--selector "
                 + selector
-                + " matches no Deployment or StatefulSet in namespace "
+                + " matches no Deployment, StatefulSet or CronJob in namespace "
                 + context.cluster().namespace());
       }
       refs.addAll(matched);
@@ -112,12 +167,20 @@ public final class ScaleDownStep {
           "name the workloads: --workload kind/name and/or --selector k=v");
     }
     List<Workload> workloads = new ArrayList<>();
+    List<CronJob> cronJobs = new ArrayList<>();
     List<String> missing = new ArrayList<>();
     for (WorkloadRef ref : refs) {
-      context
-          .cluster()
-          .workload(ref)
-          .ifPresentOrElse(workloads::add, () -> missing.add(ref.toString()));
+      if (ref.kind().scalable()) {
+        context
+            .cluster()
+            .workload(ref)
+            .ifPresentOrElse(workloads::add, () -> missing.add(ref.toString()));
+      } else {
+        context
+            .cluster()
+            .findCronJob(ref.name())
+            .ifPresentOrElse(cronJobs::add, () -> missing.add(ref.toString()));
+      }
     }
     if (!missing.isEmpty()) {
       throw PitstopException.usage(
@@ -126,13 +189,16 @@ public final class ScaleDownStep {
               + context.cluster().namespace()
               + "; nothing was changed");
     }
-    return workloads;
+    return new Targets(workloads, cronJobs);
   }
 
-  private static StepResult result(String summary, Map<String, Integer> replicas) {
+  private static StepResult result(
+      String summary, Map<String, Integer> replicas, List<String> cronJobs, String paused) {
     return StepResult.builder(summary)
         .field("workloads", String.join(",", replicas.keySet()))
         .field("recorded-replicas", replicas)
+        .field("cronjobs", String.join(",", cronJobs))
+        .field("paused", paused)
         .build();
   }
 }

@@ -8,13 +8,18 @@ import dev.pitstop.kube.WorkloadRef;
 import dev.pitstop.ledger.Ledger;
 import dev.pitstop.ledger.WorkloadRecord;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
 /**
- * Restores the replicas recorded at scale-down, optionally with new images, and waits until every
- * rollout is complete.
+ * Restores the replicas recorded at scale-down, optionally with new images, waits until every
+ * rollout is complete, and resumes what scale-down paused: autoscalers first, CronJobs and Argo
+ * CD's automated sync once the app is up.
  */
 public final class ScaleUpStep {
   private final StepContext context;
@@ -25,8 +30,26 @@ public final class ScaleUpStep {
 
   public StepResult scaleUp(List<WorkloadRef> only, Map<String, String> images) {
     Ledger ledger = context.ledger().requireHeldBy(context.runId());
-    List<WorkloadRecord> targets = recordedTargets(ledger, only);
-    if (targets.isEmpty()) {
+    List<WorkloadRecord> targets =
+        recordedTargets(ledger, only.stream().filter(r -> r.kind().scalable()).toList(), only);
+    Set<String> onlyKeys = new HashSet<>();
+    only.forEach(r -> onlyKeys.add(r.toString()));
+    Predicate<String> inScope = key -> only.isEmpty() || onlyKeys.contains(key);
+    List<String> cronJobs =
+        ledger.cronJobs().keySet().stream().filter(inScope).collect(Collectors.toList());
+    for (WorkloadRef ref : only) {
+      if (!ref.kind().scalable() && !ledger.cronJobs().containsKey(ref.toString())) {
+        throw PitstopException.usage(
+            ref
+                + " was not suspended by run "
+                + context.runId()
+                + "; suspended: "
+                + (ledger.cronJobs().isEmpty()
+                    ? "none"
+                    : String.join(", ", ledger.cronJobs().keySet())));
+      }
+    }
+    if (targets.isEmpty() && cronJobs.isEmpty()) {
       if (!images.isEmpty()) {
         throw PitstopException.usage(
             "run "
@@ -53,9 +76,14 @@ public final class ScaleUpStep {
                         ? ""
                         : " with images " + newImages.get(target)));
       }
-      return result("dry run: would scale up " + targets.size() + " workload(s)", targets);
+      cronJobs.forEach(c -> context.progress().info("dry run: would resume " + c));
+      return result(
+          "dry run: would scale up " + targets.size() + " workload(s)", targets, cronJobs);
     }
 
+    KeepDown keepDown = new KeepDown(context);
+    // The autoscalers go first: KEDA holds a paused target at its paused-replicas count.
+    List<String> resumed = new ArrayList<>(keepDown.resumeAutoscalers(ledger, inScope));
     List<WorkloadRef> refs = new ArrayList<>();
     for (WorkloadRecord target : targets) {
       WorkloadRef ref = WorkloadRef.of(target.kind(), target.name());
@@ -81,12 +109,23 @@ public final class ScaleUpStep {
       refs.add(ref);
     }
     new Rollouts(context.cluster()).awaitReady(refs);
-    return result(
-        "scaled up " + targets.size() + " workload(s); every rollout is complete", targets);
+    // Scheduled Jobs and Argo CD's sync come back only once the app is up again.
+    resumed.addAll(keepDown.resumeCronJobs(ledger, inScope));
+    resumed.addAll(keepDown.resumeArgoCd(ledger, inScope));
+    return StepResult.builder(
+            "scaled up "
+                + targets.size()
+                + " workload(s); every rollout is complete"
+                + (resumed.isEmpty() ? "" : "; resumed " + String.join(", ", resumed)))
+        .field("workloads", String.join(",", keys(targets)))
+        .field("replicas", replicas(targets))
+        .field("resumed", String.join(",", resumed))
+        .build();
   }
 
-  private List<WorkloadRecord> recordedTargets(Ledger ledger, List<WorkloadRef> only) {
-    if (only.isEmpty()) {
+  private List<WorkloadRecord> recordedTargets(
+      Ledger ledger, List<WorkloadRef> only, List<WorkloadRef> asked) {
+    if (asked.isEmpty()) {
       return new ArrayList<>(ledger.workloads().values());
     }
     List<WorkloadRecord> targets = new ArrayList<>();
@@ -146,12 +185,22 @@ public final class ScaleUpStep {
     return perWorkload;
   }
 
-  private static StepResult result(String summary, List<WorkloadRecord> targets) {
+  private static StepResult result(
+      String summary, List<WorkloadRecord> targets, List<String> cronJobs) {
+    return StepResult.builder(summary)
+        .field("workloads", String.join(",", keys(targets)))
+        .field("replicas", replicas(targets))
+        .field("resumed", String.join(",", cronJobs))
+        .build();
+  }
+
+  private static List<String> keys(List<WorkloadRecord> targets) {
+    return targets.stream().map(WorkloadRecord::key).toList();
+  }
+
+  private static Map<String, Integer> replicas(List<WorkloadRecord> targets) {
     Map<String, Integer> replicas = new LinkedHashMap<>();
     targets.forEach(t -> replicas.put(t.key(), t.replicas()));
-    return StepResult.builder(summary)
-        .field("workloads", String.join(",", replicas.keySet()))
-        .field("replicas", replicas)
-        .build();
+    return replicas;
   }
 }

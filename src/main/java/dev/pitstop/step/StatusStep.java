@@ -83,6 +83,14 @@ public final class StatusStep {
     if (workloads.isEmpty()) {
       lines.add("workloads: none scaled down by this run");
     }
+    List<Map<String, Object>> pauses = new ArrayList<>();
+    if (!ledger.cronJobs().isEmpty()
+        || !ledger.autoscalers().isEmpty()
+        || !ledger.scaledObjects().isEmpty()
+        || !ledger.argoCd().isEmpty()) {
+      lines.add("kept down (recorded before the change, put back by scale-up or rollback):");
+      pauses = new KeepDown(context).describe(ledger, lines);
+    }
     ledger.facts().forEach((key, value) -> lines.add(key + ": " + value));
 
     String next = nextCommand(ledger);
@@ -97,6 +105,7 @@ public final class StatusStep {
             ledger.maintenance().filter(MaintenanceRecord::active).isPresent() ? "on" : "off")
         .field("workloads", workloads)
         .field("rollback-failed", ledger.fact(Ledger.ROLLBACK_FAILED).orElse(""))
+        .field("paused", pauses)
         .field("facts", ledger.facts())
         .field("next", next)
         .build();
@@ -114,7 +123,8 @@ public final class StatusStep {
           + "`";
     }
     if (ledger.maintenance().filter(MaintenanceRecord::active).isPresent()
-        || !ledger.workloads().isEmpty()) {
+        || !ledger.workloads().isEmpty()
+        || ledger.holdsPauses()) {
       return "if run "
           + ledger.runId()
           + " is still running, wait; if it died, `pitstop rollback"

@@ -193,8 +193,7 @@ class ScaleIT extends ClusterTestBase {
 
     assertBad(
         pitstopRun("scale-down", "--workload", "deployment/Web_1"), "not a valid Kubernetes name");
-    assertBad(
-        pitstopRun("scale-down", "--workload", "cronjob/web"), "unknown workload kind 'cronjob'");
+    assertBad(pitstopRun("scale-down", "--workload", "job/web"), "unknown workload kind 'job'");
     assertBad(pitstopRun("scale-down", "--workload", "web"), "write it as kind/name");
     assertBad(
         pitstopRun(
