@@ -35,7 +35,106 @@ class RbacIT extends ClusterTestBase {
       List.of(
           Path.of("workflow-templates", "rbac.yaml"), Path.of("tekton-tasks", "rbac", "rbac.yaml"));
 
+  /** What scale-down must keep down: an HPA that could scale from zero, KEDA, a CronJob's Job. */
+  private void controllersThatFightAScaleDown() {
+    client
+        .autoscaling()
+        .v2()
+        .horizontalPodAutoscalers()
+        .inNamespace(NS)
+        .resource(
+            new io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder()
+                .withNewMetadata()
+                .withName("web")
+                .endMetadata()
+                .withNewSpec()
+                .withNewScaleTargetRef()
+                .withApiVersion("apps/v1")
+                .withKind("Deployment")
+                .withName("web")
+                .endScaleTargetRef()
+                .withMinReplicas(0)
+                .withMaxReplicas(5)
+                .endSpec()
+                .build())
+        .create();
+    client
+        .genericKubernetesResources(dev.pitstop.kube.Autoscalers.SCALED_OBJECTS)
+        .inNamespace(NS)
+        .resource(
+            new io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder()
+                .withApiVersion("keda.sh/v1alpha1")
+                .withKind("ScaledObject")
+                .withNewMetadata()
+                .withName("worker")
+                .withNamespace(NS)
+                .endMetadata()
+                .addToAdditionalProperties(
+                    "spec",
+                    Map.of("scaleTargetRef", Map.of("name", "worker", "kind", "StatefulSet")))
+                .build())
+        .create();
+    io.fabric8.kubernetes.api.model.batch.v1.CronJob report =
+        client
+            .batch()
+            .v1()
+            .cronjobs()
+            .inNamespace(NS)
+            .resource(
+                new io.fabric8.kubernetes.api.model.batch.v1.CronJobBuilder()
+                    .withNewMetadata()
+                    .withName("report")
+                    .addToLabels("app", "shop")
+                    .endMetadata()
+                    .withNewSpec()
+                    .withSchedule("*/5 * * * *")
+                    .withNewJobTemplate()
+                    .withNewSpec()
+                    .withNewTemplate()
+                    .withNewSpec()
+                    .addNewContainer()
+                    .withName("report")
+                    .withImage("report:1.0")
+                    .endContainer()
+                    .endSpec()
+                    .endTemplate()
+                    .endSpec()
+                    .endJobTemplate()
+                    .endSpec()
+                    .build())
+            .create();
+    client
+        .batch()
+        .v1()
+        .jobs()
+        .inNamespace(NS)
+        .resource(
+            new io.fabric8.kubernetes.api.model.batch.v1.JobBuilder()
+                .withNewMetadata()
+                .withName("report-1")
+                .addNewOwnerReference()
+                .withApiVersion("batch/v1")
+                .withKind("CronJob")
+                .withName("report")
+                .withUid(report.getMetadata().getUid())
+                .endOwnerReference()
+                .endMetadata()
+                .withNewSpec()
+                .withNewTemplate()
+                .withNewSpec()
+                .addNewContainer()
+                .withName("report")
+                .withImage("report:1.0")
+                .endContainer()
+                .endSpec()
+                .endTemplate()
+                .endSpec()
+                .build())
+        .create();
+  }
+
   private Set<Access> exerciseEveryKubernetesStep() {
+    controllersThatFightAScaleDown();
     RequestRecorder recorder = new RequestRecorder();
     CliRunner recorded = new CliRunner(() -> recorder.clientFor(server));
     String[] run = {"--app", "shop", "-n", NS, "--run-id", RUN, "--timeout", "20s"};
@@ -71,7 +170,13 @@ class RbacIT extends ClusterTestBase {
                 "shop-settings",
                 "--key",
                 "maintenance"),
-            step("scale-down", run, "--selector", "app=shop"),
+            // first waits for the CronJob's running Job (and gives up), then deletes it
+            step(
+                "scale-down",
+                new String[] {"--app", "shop", "-n", NS, "--run-id", RUN, "--timeout", "2s"},
+                "--workload",
+                "cronjob/report"),
+            step("scale-down", run, "--selector", "app=shop", "--delete-running-jobs"),
             step("status", new String[] {"--app", "shop", "-n", NS}),
             step("scale-up", run, "--image", "web=shop:2.0"),
             step(
