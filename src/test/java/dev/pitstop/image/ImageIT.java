@@ -72,8 +72,7 @@ class ImageIT {
     Pattern reference = Pattern.compile("(ghcr\\.io/[\\w./-]+/pitstop:[\\w.-]+)");
     List<String> found = new ArrayList<>();
     try (Stream<Path> files =
-        Stream.concat(
-            Files.walk(Path.of("workflow-templates")), Files.walk(Path.of("tekton-tasks")))) {
+        Stream.of("workflow-templates", "tekton-tasks", "examples").flatMap(ImageIT::walk)) {
       for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).toList()) {
         Matcher matcher = reference.matcher(Files.readString(file));
         while (matcher.find()) {
@@ -84,5 +83,13 @@ class ImageIT {
 
     assertThat(found).isNotEmpty();
     assertThat(found).allSatisfy(line -> assertThat(line).endsWith(": " + IMAGE));
+  }
+
+  private static Stream<Path> walk(String folder) {
+    try {
+      return Files.walk(Path.of(folder));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.pitstop.testing.HelmTemplates;
+import dev.pitstop.testing.HelmTemplates.Manifest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,9 +15,13 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
-/** Every container in every shipped Argo and Tekton file runs locked down. */
+/**
+ * Every container in every shipped Argo and Tekton file, and in the example Helm chart as Helm
+ * renders it, runs locked down.
+ */
 class PodSecurityTest {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  private static final Path HELM_CHART = Path.of("examples", "helm-hooks");
 
   /** A container found in a file, with the path to it for messages. */
   private record Container(String where, JsonNode spec) {}
@@ -33,6 +39,10 @@ class PodSecurityTest {
           }
         }
       }
+    }
+    for (Manifest manifest :
+        HelmTemplates.render(HELM_CHART, new HelmTemplates.Release("shop", "shop", 1))) {
+      collect(manifest.template().toString(), manifest.node(), found);
     }
     return found;
   }
@@ -61,6 +71,7 @@ class PodSecurityTest {
     List<Container> containers = containers();
 
     assertThat(containers).hasSizeGreaterThan(20);
+    assertThat(containers).anyMatch(c -> c.where().startsWith(HELM_CHART.toString()));
     assertThat(containers)
         .allSatisfy(
             c -> {

@@ -138,6 +138,8 @@ final class KnownFields {
           ANY,
           "params",
           PARAM,
+          "matrix",
+          shape("params", PARAM),
           "workspaces",
           shape("name", ANY, "workspace", ANY, "subPath", ANY));
   private static final Shape PIPELINE =

@@ -22,6 +22,9 @@ import org.junit.jupiter.api.Test;
 
 /** The pitstop-migration Pipeline against the procedure, and every Pipeline's references. */
 class TektonPipelineTest {
+  private static final Set<String> CONTEXT_VARIABLES =
+      Set.of(
+          "context.pipelineRun.uid", "context.pipelineRun.name", "context.pipelineRun.namespace");
   private static TektonFiles files;
   private static Doc migration;
 
@@ -179,9 +182,11 @@ class TektonPipelineTest {
                   String where = variable + " at " + path + " of " + pipeline;
                   String[] parts = variable.split("\\.");
                   if (parts[0].equals("params")) {
-                    assertThat(params).as(where).contains(parts[1]);
-                    usedParams.add(parts[1]);
-                  } else if (variable.equals("context.pipelineRun.uid")
+                    // an array param is used whole, with [*]
+                    String param = parts[1].replace("[*]", "");
+                    assertThat(params).as(where).contains(param);
+                    usedParams.add(param);
+                  } else if (CONTEXT_VARIABLES.contains(variable)
                       || variable.equals("tasks.status")) {
                     continue;
                   } else if (parts[0].equals("tasks") && parts.length == 3) {
@@ -211,7 +216,8 @@ class TektonPipelineTest {
                 after -> assertThat(tasks).as("runAfter of %s", name).containsKey(after.asText()));
         Doc task = taskOf(pipelineTask);
         Map<String, JsonNode> taskParams = byName(task.spec().path("params"));
-        Set<String> given = byName(pipelineTask.path("params")).keySet();
+        Set<String> given = new TreeSet<>(byName(pipelineTask.path("params")).keySet());
+        given.addAll(byName(pipelineTask.path("matrix").path("params")).keySet());
         assertThat(taskParams.keySet()).as("params %s gives to %s", name, task).containsAll(given);
         taskParams.forEach(
             (param, spec) -> {

@@ -50,6 +50,9 @@ class KnownFieldsTest {
           Map.entry("task", "io.argoproj.workflow.v1alpha1.DAGTask"),
           Map.entry("templateRef", "io.argoproj.workflow.v1alpha1.TemplateRef"),
           Map.entry("retryStrategy", "io.argoproj.workflow.v1alpha1.RetryStrategy"),
+          Map.entry("resource", "io.argoproj.workflow.v1alpha1.ResourceTemplate"),
+          Map.entry("continueOn", "io.argoproj.workflow.v1alpha1.ContinueOn"),
+          Map.entry("workflowTemplateRef", "io.argoproj.workflow.v1alpha1.WorkflowTemplateRef"),
           Map.entry("backoff", "io.argoproj.workflow.v1alpha1.Backoff"));
 
   static final Map<String, Set<String>> KEYS =
@@ -65,13 +68,15 @@ class KnownFieldsTest {
                   "synchronization",
                   "hooks",
                   "arguments",
-                  "templates")),
+                  "templates",
+                  "workflowTemplateRef")),
           Map.entry("synchronization", Set.of("mutexes")),
           Map.entry("mutex", Set.of("name")),
           Map.entry("hooks", Set.of("exit")),
           Map.entry("hook", Set.of("template", "templateRef", "arguments")),
           Map.entry("arguments", Set.of("parameters")),
           Map.entry("argument", Set.of("name", "value", "description")),
+          Map.entry("workflowTemplateRef", Set.of("name", "clusterScope")),
           Map.entry(
               "template",
               Set.of(
@@ -80,17 +85,19 @@ class KnownFieldsTest {
                   "outputs",
                   "serviceAccountName",
                   "securityContext",
+                  "parallelism",
                   "retryStrategy",
                   "initContainers",
                   "container",
                   "volumes",
                   "dag",
-                  "steps")),
+                  "steps",
+                  "resource")),
           Map.entry("inputs", Set.of("parameters")),
           Map.entry("input", Set.of("name", "default", "description")),
           Map.entry("outputs", Set.of("parameters")),
-          Map.entry("output", Set.of("name", "valueFrom")),
-          Map.entry("valueFrom", Set.of("path", "default")),
+          Map.entry("output", Set.of("name", "globalName", "valueFrom")),
+          Map.entry("valueFrom", Set.of("path", "jsonPath", "expression", "default")),
           Map.entry(
               "podSecurityContext",
               Set.of("runAsNonRoot", "runAsUser", "runAsGroup", "fsGroup", "seccompProfile")),
@@ -123,9 +130,27 @@ class KnownFieldsTest {
           Map.entry("quantities", Set.of("cpu", "memory")),
           Map.entry("volume", Set.of("name", "emptyDir", "configMap")),
           Map.entry("configMapVolume", Set.of("name", "optional")),
-          Map.entry("dag", Set.of("tasks")),
+          Map.entry("dag", Set.of("failFast", "tasks")),
           Map.entry(
-              "task", Set.of("name", "depends", "when", "template", "templateRef", "arguments")),
+              "task",
+              Set.of(
+                  "name",
+                  "depends",
+                  "when",
+                  "template",
+                  "templateRef",
+                  "arguments",
+                  "withParam",
+                  "continueOn")),
+          Map.entry("continueOn", Set.of("failed", "error")),
+          Map.entry(
+              "resource",
+              Set.of(
+                  "action",
+                  "setOwnerReference",
+                  "successCondition",
+                  "failureCondition",
+                  "manifest")),
           Map.entry("templateRef", Set.of("name", "template", "clusterScope")),
           Map.entry("retryStrategy", Set.of("limit", "retryPolicy", "expression", "backoff")),
           Map.entry("backoff", Set.of("duration", "factor", "maxDuration")));
@@ -147,8 +172,16 @@ class KnownFieldsTest {
   void theWalkerFindsAMisspeltField(Document document) {
     JsonNode broken = document.node().deepCopy();
     JsonNode firstTemplate = broken.path("spec").path("templates").get(0);
-    ((com.fasterxml.jackson.databind.node.ObjectNode) firstTemplate).put("retrystrategy", "x");
     List<String> unknown = new ArrayList<>();
+    if (firstTemplate == null) {
+      // a Workflow that only references a WorkflowTemplate
+      ((com.fasterxml.jackson.databind.node.ObjectNode) broken.path("spec"))
+          .put("workflowtemplateref", "x");
+      walk(broken, "root", "", unknown);
+      assertThat(unknown).containsExactly("/spec/workflowtemplateref");
+      return;
+    }
+    ((com.fasterxml.jackson.databind.node.ObjectNode) firstTemplate).put("retrystrategy", "x");
     walk(broken, "root", "", unknown);
     assertThat(unknown).containsExactly("/spec/templates/0/retrystrategy");
   }
@@ -220,6 +253,9 @@ class KnownFieldsTest {
       case "dag.tasks", "template.steps" -> "task";
       case "task.templateRef", "hook.templateRef" -> "templateRef";
       case "template.retryStrategy" -> "retryStrategy";
+      case "template.resource" -> "resource";
+      case "task.continueOn" -> "continueOn";
+      case "spec.workflowTemplateRef" -> "workflowTemplateRef";
       case "retryStrategy.backoff" -> "backoff";
       default -> null;
     };

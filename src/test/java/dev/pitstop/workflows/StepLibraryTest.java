@@ -320,6 +320,20 @@ class StepLibraryTest {
   }
 
   @Test
+  void theReferenceCheckKnowsLoops() {
+    JsonNode loop =
+        WorkflowFiles.YAML.createObjectNode().put("name", "apps").put("withParam", "[]");
+    JsonNode single = WorkflowFiles.YAML.createObjectNode().put("name", "summary");
+    Map<String, JsonNode> siblings = Map.of("apps", loop, "summary", single);
+    assertThat(check("item.app", Set.of(), Set.of(), siblings, null)).isNull();
+    assertThat(check("tasks.apps.outputs.parameters", Set.of(), Set.of(), siblings, null)).isNull();
+    assertThat(check("tasks.summary.outputs.parameters", Set.of(), Set.of(), siblings, null))
+        .contains("no loop");
+    assertThat(check("item.app", Set.of(), Set.of(), Map.of("summary", single), null))
+        .contains("outside");
+  }
+
+  @Test
   void theReferenceCheckCatchesATypo() {
     String problem =
         check("inputs.parameters.jdbc-ulr", Set.of("jdbc-url"), Set.of(), Map.of(), null);
@@ -368,14 +382,25 @@ class StepLibraryTest {
                 && workflowParameters.contains(parts[2])
             ? null
             : "undeclared workflow variable " + reference;
+      case "item":
+        return parts.length == 2 && siblings.values().stream().anyMatch(StepLibraryTest::loops)
+            ? null
+            : "item outside a withParam loop: " + reference;
       case "tasks":
       case "steps":
-        if (parts.length != 5 || !parts[2].equals("outputs") || !parts[3].equals("parameters")) {
-          return "unsupported reference " + reference;
-        }
         JsonNode call = siblings.get(parts[1]);
         if (call == null) {
           return "unknown task or step " + parts[1];
+        }
+        if (parts.length == 3 && parts[2].equals("status")) {
+          return null;
+        }
+        if (parts.length == 4 && parts[2].equals("outputs") && parts[3].equals("parameters")) {
+          // the outputs of every iteration of a loop, as one JSON list
+          return loops(call) ? null : parts[1] + " is no loop: name one of its outputs";
+        }
+        if (parts.length != 5 || !parts[2].equals("outputs") || !parts[3].equals("parameters")) {
+          return "unsupported reference " + reference;
         }
         JsonNode called =
             call.has("templateRef")
@@ -394,6 +419,10 @@ class StepLibraryTest {
       default:
         return "unknown variable " + reference;
     }
+  }
+
+  private static boolean loops(JsonNode call) {
+    return call.has("withParam") || call.has("withItems");
   }
 
   private static Map<String, String> sampleInputs(JsonNode template) {

@@ -107,20 +107,25 @@ final class WorkflowFiles {
 
   /**
    * The ClusterWorkflowTemplate the {@code cluster/} component makes of a WorkflowTemplate: the
-   * kind replaced and, for the migration, the JSON patch of its templateRefs applied.
+   * kind replaced and, for the migration and the fleet, the JSON patch of their references applied.
    */
   static JsonNode clusterVariant(Document document) throws IOException {
     ObjectNode copy = document.node().deepCopy();
     copy.put("kind", "ClusterWorkflowTemplate");
-    if (document.name().equals("pitstop-migration")) {
-      JsonNode patch =
-          YAML.readTree(ROOT.resolve("cluster/templateref-cluster-scope.yaml").toFile());
+    String patchFile =
+        switch (document.name()) {
+          case "pitstop-migration" -> "cluster/templateref-cluster-scope.yaml";
+          case "pitstop-fleet" -> "cluster/fleet-cluster-scope.yaml";
+          default -> null;
+        };
+    if (patchFile != null) {
+      JsonNode patch = YAML.readTree(ROOT.resolve(patchFile).toFile());
       for (JsonNode op : patch) {
         String path = op.path("path").asText();
         int last = path.lastIndexOf('/');
         JsonNode parent = copy.at(path.substring(0, last));
         if (!parent.isObject()) {
-          throw new AssertionError("patch path " + path + " does not exist in pitstop-migration");
+          throw new AssertionError("patch path " + path + " does not exist in " + document.name());
         }
         ((ObjectNode) parent).set(path.substring(last + 1), op.path("value"));
       }
