@@ -1,0 +1,398 @@
+package dev.pitstop.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pitstop.cli.CliEnvironment;
+import dev.pitstop.cli.PitstopCli;
+import dev.pitstop.demo.DemoCluster;
+import dev.pitstop.demo.DemoDatabase;
+import dev.pitstop.demo.SampleApp;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.flywaydb.core.Flyway;
+
+/**
+ * Pitstop's own overhead, measured: each step as a whole process next to kubectl doing the
+ * equivalent call, scale-down fan-out, migrate against the plain Flyway API, and {@code run} end to
+ * end. Run with {@code mvn -B -Pbench verify}; it prints a Markdown report and writes it to {@code
+ * target/bench/report.md}. It measures and reports; it asserts nothing.
+ */
+public final class Bench {
+  private static final String NS = "shop";
+  private static final int REPEAT = Integer.getInteger("bench.repeat", 7);
+  private static final List<String> IMAGE_JVM_FLAGS =
+      List.of(
+          "-XX:+UseSerialGC",
+          "-XX:TieredStopAtLevel=1",
+          "-XX:MaxRAMPercentage=75",
+          "-XX:+ExitOnOutOfMemoryError",
+          "-Xshare:auto");
+
+  private final StringBuilder report = new StringBuilder();
+  private final Path work;
+
+  private Bench(Path work) {
+    this.work = work;
+  }
+
+  public static void main(String[] args) throws Exception {
+    Path work = Files.createDirectories(Path.of("target", "bench"));
+    Bench bench = new Bench(work);
+    bench.line("# Pitstop benchmark");
+    bench.line("");
+    bench.line(
+        "Machine: "
+            + Runtime.getRuntime().availableProcessors()
+            + " CPUs, Java "
+            + System.getProperty("java.version")
+            + ", "
+            + System.getProperty("os.name")
+            + "; medians of "
+            + REPEAT
+            + " runs.");
+    try (DemoCluster cluster = DemoCluster.start(NS);
+        DemoDatabase database = DemoDatabase.start("shop")) {
+      bench.processes(cluster);
+      bench.fanOut(cluster);
+      bench.migrationOverhead(database);
+      bench.endToEnd(cluster, database);
+    }
+    Files.writeString(work.resolve("report.md"), bench.report.toString());
+    System.out.println();
+    System.out.println("report written to " + work.resolve("report.md"));
+  }
+
+  private void line(String text) {
+    report.append(text).append('\n');
+    System.out.println(text);
+  }
+
+  /** 1. Each step as a whole process (JVM start to exit), next to kubectl. */
+  private void processes(DemoCluster cluster) throws Exception {
+    Path kubeconfig = kubeconfig(cluster);
+    Path jar = Path.of("target", "pitstop.jar").toAbsolutePath();
+    List<String> java = new ArrayList<>(List.of(javaBinary()));
+    java.addAll(IMAGE_JVM_FLAGS);
+    java.addAll(List.of("-jar", jar.toString()));
+    line("");
+    line("## Step start-up: whole process, against the in-memory API server");
+    line("");
+    line("| command | median wall | median peak RSS |");
+    line("|---|---|---|");
+    String[] ids = {"--app", "shop", "-n", NS};
+    measure("pitstop --version", concat(java, "--version"), kubeconfig);
+    measure("pitstop status", concat(java, concat(List.of("status"), ids)), kubeconfig);
+    measure(
+        "pitstop lock + unlock (each)",
+        concat(java, concat(List.of("lock", "--run-id", "bench"), ids)),
+        kubeconfig,
+        concat(java, concat(List.of("unlock", "--run-id", "bench"), ids)));
+    // the in-memory server serves no discovery documents, so kubectl goes by raw API paths
+    String configMaps = "/api/v1/namespaces/" + NS + "/configmaps";
+    measure(
+        "kubectl get --raw (the read of status)",
+        List.of("kubectl", "get", "--raw", configMaps + "/shop-settings"),
+        kubeconfig);
+  }
+
+  private void measure(String name, List<String> command, Path kubeconfig) throws Exception {
+    measure(name, command, kubeconfig, null);
+  }
+
+  /** Runs the command REPEAT times (with an optional undo between runs) and reports medians. */
+  private void measure(String name, List<String> command, Path kubeconfig, List<String> undo)
+      throws Exception {
+    List<Long> millis = new ArrayList<>();
+    List<Long> rssKb = new ArrayList<>();
+    for (int i = 0; i < REPEAT; i++) {
+      List<String> timed = new ArrayList<>(List.of("/usr/bin/time", "-f", "%M"));
+      timed.addAll(command);
+      ProcessBuilder builder =
+          new ProcessBuilder(timed).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+      builder.environment().put("KUBECONFIG", kubeconfig.toString());
+      long start = System.nanoTime();
+      Process process = builder.start();
+      String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+      int code = process.waitFor();
+      millis.add((System.nanoTime() - start) / 1_000_000);
+      String[] lines = err.strip().split("\n");
+      rssKb.add(Long.parseLong(lines[lines.length - 1].trim()));
+      if (code != 0) {
+        line("| " + name + " | failed with exit " + code + ": " + lines[0] + " | |");
+        return;
+      }
+      if (undo != null) {
+        ProcessBuilder back =
+            new ProcessBuilder(undo)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        back.environment().put("KUBECONFIG", kubeconfig.toString());
+        back.start().waitFor();
+      }
+    }
+    line(
+        String.format(
+            Locale.ROOT,
+            "| %s | %.2f s | %d MB |",
+            name,
+            median(millis) / 1000.0,
+            median(rssKb) / 1024));
+  }
+
+  /** 3. scale-down and scale-up of 1, 10, 50 and 200 Deployments, in-process. */
+  private void fanOut(DemoCluster cluster) throws Exception {
+    line("");
+    line("## Fan-out: scale-down then scale-up of N Deployments (in-process, no controller delay)");
+    line("");
+    line("| N | scale-down | scale-up |");
+    line("|---|---|---|");
+    for (int n : new int[] {1, 10, 50, 200}) {
+      String ns = "fan-" + n;
+      for (int i = 0; i < n; i++) {
+        cluster
+            .client()
+            .apps()
+            .deployments()
+            .inNamespace(ns)
+            .resource(SampleApp.deployment("w" + i, 1, "shop:1.0"))
+            .create();
+      }
+      dev.pitstop.demo.SimulatedControllers controllers =
+          new dev.pitstop.demo.SimulatedControllers(cluster.client(), ns).start();
+      String[] ids = {"--app", "fan", "-n", ns, "--run-id", "bench", "--timeout", "5m"};
+      cli(cluster, concat(new String[] {"lock"}, ids));
+      long down =
+          timed(
+              cluster, concat(concat(new String[] {"scale-down"}, ids), "--selector", "app=shop"));
+      long up = timed(cluster, concat(new String[] {"scale-up"}, ids));
+      cli(cluster, concat(new String[] {"unlock"}, ids));
+      controllers.close();
+      line(String.format(Locale.ROOT, "| %d | %.2f s | %.2f s |", n, down / 1000.0, up / 1000.0));
+    }
+  }
+
+  /** 4. pitstop migrate vs the plain Flyway API, 500 small migrations, fresh database each. */
+  private void migrationOverhead(DemoDatabase database) throws Exception {
+    Path migrations = Files.createDirectories(work.resolve("migrations-500"));
+    for (int i = 1; i <= 500; i++) {
+      Files.writeString(
+          migrations.resolve("V" + i + "__step_" + i + ".sql"),
+          "CREATE TABLE t"
+              + i
+              + " (id bigint PRIMARY KEY, v text);\nINSERT INTO t"
+              + i
+              + " VALUES (1, 'x');\n");
+    }
+    List<Long> plain = new ArrayList<>();
+    List<Long> pitstop = new ArrayList<>();
+    int runs = Math.max(3, REPEAT / 2);
+    for (int i = 0; i < runs; i++) {
+      String a = "plain" + i;
+      String b = "pit" + i;
+      createDatabase(database, a);
+      createDatabase(database, b);
+      long start = System.nanoTime();
+      Flyway.configure()
+          .dataSource(database.jdbcUrl(a), DemoDatabase.USER, DemoDatabase.PASSWORD)
+          .locations("filesystem:" + migrations)
+          .group(true)
+          .load()
+          .migrate();
+      plain.add((System.nanoTime() - start) / 1_000_000);
+      start = System.nanoTime();
+      int code =
+          PitstopCli.execute(
+              quiet(Map.of("PITSTOP_DB_PASSWORD", DemoDatabase.PASSWORD), null),
+              "migrate",
+              "--run-id",
+              "bench",
+              "--jdbc-url",
+              database.jdbcUrl(b),
+              "--db-user",
+              DemoDatabase.USER,
+              "--locations",
+              "filesystem:" + migrations);
+      pitstop.add((System.nanoTime() - start) / 1_000_000);
+      if (code != 0) {
+        line("pitstop migrate failed with exit " + code);
+        return;
+      }
+    }
+    line("");
+    line("## Migration overhead: 500 small migrations, one transaction, fresh database per run");
+    line("");
+    line("| plain Flyway API | pitstop migrate | ratio |");
+    line("|---|---|---|");
+    line(
+        String.format(
+            Locale.ROOT,
+            "| %.2f s | %.2f s | %.3f |",
+            median(plain) / 1000.0,
+            median(pitstop) / 1000.0,
+            (double) median(pitstop) / median(plain)));
+  }
+
+  /** 5. run end to end with no controller delay and a trivial migration: Pitstop's overhead. */
+  private void endToEnd(DemoCluster cluster, DemoDatabase database) throws Exception {
+    createDatabase(database, "e2e");
+    StringWriter out = new StringWriter();
+    long start = System.nanoTime();
+    int code =
+        PitstopCli.execute(
+            quiet(
+                Map.of("PITSTOP_DB_PASSWORD", DemoDatabase.PASSWORD),
+                new PrintWriter(out),
+                cluster),
+            "run",
+            "--app",
+            "shop",
+            "-n",
+            NS,
+            "--run-id",
+            "e2e",
+            "--selector",
+            "app=shop",
+            "--mode",
+            "configmap",
+            "--configmap",
+            "shop-settings",
+            "--key",
+            "maintenance",
+            "--jdbc-url",
+            database.jdbcUrl("e2e"),
+            "--db-user",
+            DemoDatabase.USER,
+            "--locations",
+            "classpath:pitstop/demo/v1",
+            "--output",
+            "json");
+    long total = (System.nanoTime() - start) / 1_000_000;
+    line("");
+    line("## End to end: `run`, in-memory cluster without controller delay, one small migration");
+    line("");
+    line("Exit " + code + ", " + String.format(Locale.ROOT, "%.2f s", total / 1000.0) + " in all.");
+    line("");
+    line("| step | state | duration |");
+    line("|---|---|---|");
+    JsonNode summary = new ObjectMapper().readTree(out.toString());
+    for (JsonNode step : summary.path("steps")) {
+      line(
+          "| "
+              + step.path("step").asText()
+              + " | "
+              + step.path("state").asText()
+              + " | "
+              + step.path("duration-ms").asLong()
+              + " ms |");
+    }
+  }
+
+  private static void createDatabase(DemoDatabase database, String name) throws Exception {
+    try (Connection c =
+            DriverManager.getConnection(
+                database.jdbcUrl("postgres"), DemoDatabase.USER, DemoDatabase.PASSWORD);
+        Statement s = c.createStatement()) {
+      s.execute("DROP DATABASE IF EXISTS " + name);
+      s.execute("CREATE DATABASE " + name);
+    }
+  }
+
+  private static CliEnvironment quiet(Map<String, String> env, PrintWriter out) {
+    return quiet(env, out, null);
+  }
+
+  private static CliEnvironment quiet(
+      Map<String, String> env, PrintWriter out, DemoCluster cluster) {
+    PrintWriter sink = new PrintWriter(Writer.nullWriter());
+    return new CliEnvironment(
+        env,
+        out == null ? sink : out,
+        sink,
+        cluster == null ? () -> null : cluster::newClient,
+        Clock.systemUTC());
+  }
+
+  private static int cli(DemoCluster cluster, String... args) {
+    int code = PitstopCli.execute(quiet(Map.of(), null, cluster), args);
+    if (code != 0) {
+      throw new IllegalStateException("pitstop " + String.join(" ", args) + " exited " + code);
+    }
+    return code;
+  }
+
+  private static long timed(DemoCluster cluster, String... args) {
+    long start = System.nanoTime();
+    cli(cluster, args);
+    return (System.nanoTime() - start) / 1_000_000;
+  }
+
+  private static Path kubeconfig(DemoCluster cluster) throws IOException {
+    String server = cluster.client().getConfiguration().getMasterUrl();
+    Path file = Files.createTempFile("pitstop-bench-", ".kubeconfig");
+    file.toFile().deleteOnExit();
+    Files.writeString(
+        file,
+        String.join(
+            "\n",
+            "apiVersion: v1",
+            "kind: Config",
+            "clusters:",
+            "- name: bench",
+            "  cluster:",
+            "    server: " + server.replaceAll("/$", ""),
+            "    insecure-skip-tls-verify: true",
+            "users:",
+            "- name: bench",
+            "  user:",
+            "    token: bench",
+            "contexts:",
+            "- name: bench",
+            "  context:",
+            "    cluster: bench",
+            "    user: bench",
+            "    namespace: " + NS,
+            "current-context: bench",
+            ""));
+    return file;
+  }
+
+  private static String javaBinary() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  private static long median(List<Long> values) {
+    List<Long> sorted = new ArrayList<>(values);
+    Collections.sort(sorted);
+    return sorted.get(sorted.size() / 2);
+  }
+
+  private static List<String> concat(List<String> first, List<String> second) {
+    List<String> all = new ArrayList<>(first);
+    all.addAll(second);
+    return all;
+  }
+
+  private static List<String> concat(List<String> first, String... more) {
+    return concat(first, List.of(more));
+  }
+
+  private static String[] concat(String[] first, String... more) {
+    List<String> all = new ArrayList<>(List.of(first));
+    all.addAll(List.of(more));
+    return all.toArray(String[]::new);
+  }
+}
