@@ -41,6 +41,52 @@ public final class Cluster {
     this(client, namespace, deadline, new Retry(KubeErrors::classify));
   }
 
+  /** How many workloads are changed at once: enough for fan-out, few enough for the API server. */
+  static final int PARALLEL_CHANGES = 8;
+
+  /**
+   * Applies {@code change} to every item, at most {@link #PARALLEL_CHANGES} at a time, and returns
+   * the results in the items' order. The first failure is rethrown once the others have finished,
+   * so no change is left running behind the caller's back.
+   */
+  public <T, R> List<R> forEachConcurrently(
+      List<T> items, java.util.function.Function<T, R> change) {
+    if (items.size() <= 1) {
+      return items.stream().map(change).toList();
+    }
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(Math.min(PARALLEL_CHANGES, items.size()));
+    try {
+      List<java.util.concurrent.Future<R>> futures = new ArrayList<>();
+      for (T item : items) {
+        futures.add(pool.submit(() -> change.apply(item)));
+      }
+      List<R> results = new ArrayList<>();
+      RuntimeException first = null;
+      for (java.util.concurrent.Future<R> future : futures) {
+        try {
+          results.add(future.get());
+        } catch (java.util.concurrent.ExecutionException e) {
+          if (first == null) {
+            first =
+                e.getCause() instanceof RuntimeException runtime
+                    ? runtime
+                    : KubeErrors.classify(new RuntimeException(e.getCause()));
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw PitstopException.transientFailure("interrupted", e);
+        }
+      }
+      if (first != null) {
+        throw first;
+      }
+      return results;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   public KubernetesClient client() {
     return client;
   }

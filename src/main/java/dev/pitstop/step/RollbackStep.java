@@ -170,40 +170,49 @@ public final class RollbackStep {
   }
 
   private void restoreWorkloads(List<WorkloadRecord> records) {
-    List<WorkloadRef> refs = new ArrayList<>();
-    for (WorkloadRecord record : records) {
-      WorkloadRef ref = WorkloadRef.of(record.kind(), record.name());
-      Map<String, String> annotations = new LinkedHashMap<>();
-      annotations.put(ScaleDownStep.RUN_ANNOTATION, null);
-      if (context.cluster().workload(ref).isEmpty()) {
-        throw PitstopException.failed(
-            ref
-                + " no longer exists; recreate it with "
-                + record.replicas()
-                + " replicas and images "
-                + record.images());
-      }
-      Workload restored =
-          context
-              .cluster()
-              .setReplicasAndImages(ref, record.replicas(), record.images(), annotations);
-      context
-          .events()
-          .changed(
-              restored.object(),
-              "RolledBack",
-              "restored " + record.replicas() + " replicas and images " + record.images());
-      context
-          .progress()
-          .info(
-              "restored "
-                  + ref
-                  + " to "
-                  + record.replicas()
-                  + " replicas, images "
-                  + record.images());
-      refs.add(ref);
-    }
+    // every workload that can be restored is, even when another one cannot
+    List<WorkloadRef> refs =
+        context
+            .cluster()
+            .forEachConcurrently(
+                records,
+                record -> {
+                  WorkloadRef ref = WorkloadRef.of(record.kind(), record.name());
+                  Map<String, String> annotations = new LinkedHashMap<>();
+                  annotations.put(ScaleDownStep.RUN_ANNOTATION, null);
+                  if (context.cluster().workload(ref).isEmpty()) {
+                    throw PitstopException.failed(
+                        ref
+                            + " no longer exists; recreate it with "
+                            + record.replicas()
+                            + " replicas and images "
+                            + record.images());
+                  }
+                  Workload restored =
+                      context
+                          .cluster()
+                          .setReplicasAndImages(
+                              ref, record.replicas(), record.images(), annotations);
+                  context
+                      .events()
+                      .changed(
+                          restored.object(),
+                          "RolledBack",
+                          "restored "
+                              + record.replicas()
+                              + " replicas and images "
+                              + record.images());
+                  context
+                      .progress()
+                      .info(
+                          "restored "
+                              + ref
+                              + " to "
+                              + record.replicas()
+                              + " replicas, images "
+                              + record.images());
+                  return ref;
+                });
     new Rollouts(context.cluster()).awaitReady(refs);
   }
 

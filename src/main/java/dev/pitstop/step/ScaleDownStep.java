@@ -108,25 +108,33 @@ public final class ScaleDownStep {
                   });
     }
     keepDown.pause(ledger);
-    List<Workload> scaled = new ArrayList<>();
-    for (Workload workload : workloads) {
-      boolean already = workload.replicas() == 0;
-      Workload updated =
-          context
-              .cluster()
-              .setReplicasAndImages(
-                  workload.ref(), 0, Map.of(), Map.of(RUN_ANNOTATION, context.runId()));
-      scaled.add(updated);
-      if (!already) {
+    List<Workload> scaled =
         context
-            .events()
-            .changed(
-                updated.object(),
-                "ScaledDown",
-                "scaled to 0 (was " + recordedReplicas.get(workload.ref().toString()) + ")");
-      }
-      context.progress().info("scaled " + workload.ref() + " to 0; waiting for its pods to go");
-    }
+            .cluster()
+            .forEachConcurrently(
+                workloads,
+                workload -> {
+                  boolean already = workload.replicas() == 0;
+                  Workload updated =
+                      context
+                          .cluster()
+                          .setReplicasAndImages(
+                              workload.ref(), 0, Map.of(), Map.of(RUN_ANNOTATION, context.runId()));
+                  if (!already) {
+                    context
+                        .events()
+                        .changed(
+                            updated.object(),
+                            "ScaledDown",
+                            "scaled to 0 (was "
+                                + recordedReplicas.get(workload.ref().toString())
+                                + ")");
+                  }
+                  context
+                      .progress()
+                      .info("scaled " + workload.ref() + " to 0; waiting for its pods to go");
+                  return updated;
+                });
     keepDown.settleJobs(targets.cronJobs(), options.deleteRunningJobs());
     new Rollouts(context.cluster()).awaitPodsGone(scaled);
     return result(

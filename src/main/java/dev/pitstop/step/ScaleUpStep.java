@@ -84,30 +84,40 @@ public final class ScaleUpStep {
     KeepDown keepDown = new KeepDown(context);
     // The autoscalers go first: KEDA holds a paused target at its paused-replicas count.
     List<String> resumed = new ArrayList<>(keepDown.resumeAutoscalers(ledger, inScope));
-    List<WorkloadRef> refs = new ArrayList<>();
-    for (WorkloadRecord target : targets) {
-      WorkloadRef ref = WorkloadRef.of(target.kind(), target.name());
-      Map<String, String> annotations = new LinkedHashMap<>();
-      annotations.put(ScaleDownStep.RUN_ANNOTATION, null);
-      Workload updated =
-          context
-              .cluster()
-              .setReplicasAndImages(ref, target.replicas(), newImages.get(target), annotations);
-      context
-          .events()
-          .changed(
-              updated.object(),
-              "ScaledUp",
-              "scaled to "
-                  + target.replicas()
-                  + (newImages.get(target).isEmpty()
-                      ? ""
-                      : " with images " + newImages.get(target)));
-      context
-          .progress()
-          .info("scaled " + ref + " to " + target.replicas() + "; waiting for the rollout");
-      refs.add(ref);
-    }
+    List<WorkloadRef> refs =
+        context
+            .cluster()
+            .forEachConcurrently(
+                targets,
+                target -> {
+                  WorkloadRef ref = WorkloadRef.of(target.kind(), target.name());
+                  Map<String, String> annotations = new LinkedHashMap<>();
+                  annotations.put(ScaleDownStep.RUN_ANNOTATION, null);
+                  Workload updated =
+                      context
+                          .cluster()
+                          .setReplicasAndImages(
+                              ref, target.replicas(), newImages.get(target), annotations);
+                  context
+                      .events()
+                      .changed(
+                          updated.object(),
+                          "ScaledUp",
+                          "scaled to "
+                              + target.replicas()
+                              + (newImages.get(target).isEmpty()
+                                  ? ""
+                                  : " with images " + newImages.get(target)));
+                  context
+                      .progress()
+                      .info(
+                          "scaled "
+                              + ref
+                              + " to "
+                              + target.replicas()
+                              + "; waiting for the rollout");
+                  return ref;
+                });
     new Rollouts(context.cluster()).awaitReady(refs);
     // Scheduled Jobs and Argo CD's sync come back only once the app is up again.
     resumed.addAll(keepDown.resumeCronJobs(ledger, inScope));
