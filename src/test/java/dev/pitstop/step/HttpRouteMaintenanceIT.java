@@ -6,9 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pitstop.testing.CliRunner.Result;
 import dev.pitstop.testing.ClusterTestBase;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
-import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import dev.pitstop.testing.GatewayApi;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,45 +15,6 @@ import org.junit.jupiter.api.Test;
 /** {@code --mode httproute} against the in-memory API server, with and without the Gateway API. */
 class HttpRouteMaintenanceIT extends ClusterTestBase {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final ResourceDefinitionContext ROUTES =
-      new ResourceDefinitionContext.Builder()
-          .withGroup("gateway.networking.k8s.io")
-          .withVersion("v1")
-          .withKind("HTTPRoute")
-          .withPlural("httproutes")
-          .withNamespaced(true)
-          .build();
-
-  /**
-   * Rule 0 splits traffic between the app and a canary (with a per-backend filter and an explicit
-   * group and kind), rule 1 only redirects, rule 2 sends to another namespace's Service.
-   */
-  private static final String ROUTE =
-      """
-      {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
-       "metadata": {"name": "shop", "namespace": "shop", "labels": {"app": "shop"}},
-       "spec": {
-         "parentRefs": [{"name": "public", "namespace": "gateways", "sectionName": "https"}],
-         "hostnames": ["shop.example.com"],
-         "rules": [
-           {"matches": [{"path": {"type": "PathPrefix", "value": "/"}}],
-            "backendRefs": [
-              {"name": "shop-web", "port": 8080, "weight": 90},
-              {"group": "", "kind": "Service", "name": "shop-web-canary", "port": 8080,
-               "weight": 10,
-               "filters": [{"type": "RequestHeaderModifier",
-                            "requestHeaderModifier": {"add": [{"name": "x-canary", "value": "1"}]}}]}
-            ]},
-           {"matches": [{"path": {"type": "PathPrefix", "value": "/old"}}],
-            "filters": [{"type": "RequestRedirect",
-                         "requestRedirect": {"path": {"type": "ReplaceFullPath",
-                                                      "replaceFullPath": "/"}}}]},
-           {"matches": [{"path": {"type": "PathPrefix", "value": "/api"}}],
-            "timeouts": {"request": "10s"},
-            "backendRefs": [{"name": "orders", "namespace": "orders", "port": 9090}]}
-         ]}}
-      """;
-
   private static final String[] ON = {
     "maintenance-on",
     "--mode",
@@ -71,43 +30,17 @@ class HttpRouteMaintenanceIT extends ClusterTestBase {
     assertThat(pitstopRun("lock").exitCode()).isZero();
   }
 
-  private void installGatewayApi() throws Exception {
-    client
-        .apiextensions()
-        .v1()
-        .customResourceDefinitions()
-        .resource(
-            new CustomResourceDefinitionBuilder()
-                .withNewMetadata()
-                .withName("httproutes.gateway.networking.k8s.io")
-                .endMetadata()
-                .withNewSpec()
-                .withGroup("gateway.networking.k8s.io")
-                .withScope("Namespaced")
-                .withNewNames()
-                .withKind("HTTPRoute")
-                .withPlural("httproutes")
-                .withSingular("httproute")
-                .withListKind("HTTPRouteList")
-                .endNames()
-                .addNewVersion()
-                .withName("v1")
-                .withServed(true)
-                .withStorage(true)
-                .endVersion()
-                .endSpec()
-                .build())
-        .create();
-    client
-        .genericKubernetesResources(ROUTES)
-        .inNamespace(NS)
-        .resource(JSON.readValue(ROUTE, GenericKubernetesResource.class))
-        .create();
+  private void installGatewayApi() {
+    GatewayApi.install(client, NS);
   }
 
   private JsonNode spec() {
     return JSON.valueToTree(
-            client.genericKubernetesResources(ROUTES).inNamespace(NS).withName("shop").get())
+            client
+                .genericKubernetesResources(GatewayApi.ROUTES)
+                .inNamespace(NS)
+                .withName("shop")
+                .get())
         .path("spec");
   }
 
@@ -135,7 +68,7 @@ class HttpRouteMaintenanceIT extends ClusterTestBase {
   }
 
   @Test
-  void everyBackendRefPointsAtMaintenanceAndOffRestoresTheRouteExactly() throws Exception {
+  void everyBackendRefPointsAtMaintenanceAndOffRestoresTheRouteExactly() {
     installGatewayApi();
     JsonNode before = spec();
 
@@ -151,7 +84,8 @@ class HttpRouteMaintenanceIT extends ClusterTestBase {
         .allSatisfy(
             ref ->
                 assertThat(ref)
-                    .isEqualTo(JSON.readTree("{\"name\":\"maintenance-page\",\"port\":80}")));
+                    .isEqualTo(
+                        JSON.createObjectNode().put("name", "maintenance-page").put("port", 80)));
     assertThat(during.path("rules").get(1)).isEqualTo(before.path("rules").get(1));
     assertThat(during.path("rules").get(2).path("timeouts"))
         .isEqualTo(before.path("rules").get(2).path("timeouts"));
@@ -187,7 +121,7 @@ class HttpRouteMaintenanceIT extends ClusterTestBase {
   }
 
   @Test
-  void aMissingRouteOrABadBackendIsExit2AndNothingChanges() throws Exception {
+  void aMissingRouteOrABadBackendIsExit2AndNothingChanges() {
     installGatewayApi();
     JsonNode before = spec();
     String state = snapshotOfState();
@@ -223,7 +157,7 @@ class HttpRouteMaintenanceIT extends ClusterTestBase {
   }
 
   @Test
-  void dryRunWritesNothing() throws Exception {
+  void dryRunWritesNothing() {
     installGatewayApi();
     JsonNode before = spec();
     String state = snapshotOfState();
@@ -238,11 +172,11 @@ class HttpRouteMaintenanceIT extends ClusterTestBase {
   }
 
   @Test
-  void aRouteWhoseRulesChangedDuringMaintenanceIsNotGuessedBack() throws Exception {
+  void aRouteWhoseRulesChangedDuringMaintenanceIsNotGuessedBack() {
     installGatewayApi();
     assertThat(on().exitCode()).isZero();
     client
-        .genericKubernetesResources(ROUTES)
+        .genericKubernetesResources(GatewayApi.ROUTES)
         .inNamespace(NS)
         .withName("shop")
         .edit(
