@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pitstop.testing.ShippedFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -71,14 +71,10 @@ class ImageIT {
   void everyShippedPipelineReferencesTheImageOfThisBuild() throws IOException {
     Pattern reference = Pattern.compile("(ghcr\\.io/[\\w./-]+/pitstop:[\\w.-]+)");
     List<String> found = new ArrayList<>();
-    try (Stream<Path> files =
-        Stream.concat(
-            Files.walk(Path.of("workflow-templates")), Files.walk(Path.of("tekton-tasks")))) {
-      for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).toList()) {
-        Matcher matcher = reference.matcher(Files.readString(file));
-        while (matcher.find()) {
-          found.add(file + ": " + matcher.group(1));
-        }
+    for (Path file : ShippedFiles.yaml()) {
+      Matcher matcher = reference.matcher(Files.readString(file));
+      while (matcher.find()) {
+        found.add(file + ": " + matcher.group(1));
       }
     }
 

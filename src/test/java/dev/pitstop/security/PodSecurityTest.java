@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.pitstop.testing.ShippedFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** Every container in every shipped Argo and Tekton file runs locked down. */
@@ -22,15 +22,11 @@ class PodSecurityTest {
 
   private static List<Container> containers() throws IOException {
     List<Container> found = new ArrayList<>();
-    try (Stream<Path> files =
-        Stream.concat(
-            Files.walk(Path.of("workflow-templates")), Files.walk(Path.of("tekton-tasks")))) {
-      for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).toList()) {
-        for (String text : Files.readString(file).split("(?m)^---\\s*$")) {
-          JsonNode doc = YAML.readTree(text);
-          if (doc != null) {
-            collect(file.toString(), doc, found);
-          }
+    for (Path file : ShippedFiles.yaml()) {
+      for (String text : Files.readString(file).split("(?m)^---\\s*$")) {
+        JsonNode doc = YAML.readTree(text);
+        if (doc != null) {
+          collect(file.toString(), doc, found);
         }
       }
     }
