@@ -124,7 +124,7 @@ public final class MaintenancePage {
         <main>
         <h1>%s</h1>
         <p>%s</p>
-        <p class="hint">Please try again in %s. Your data is safe; nothing you have saved is lost.</p>
+        <p class="hint">Please try again in %s.</p>
         </main>
         </body>
         </html>
