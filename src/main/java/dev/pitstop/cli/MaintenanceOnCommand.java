@@ -16,6 +16,8 @@ import picocli.CommandLine.Mixin;
       "  service    --service NAME --maintenance-selector K=V  send a Service to maintenance pods",
       "  ingress    --ingress NAME --maintenance-backend SVC:PORT  point every Ingress backend at"
           + " a maintenance Service",
+      "  httproute  --httproute NAME --maintenance-backend SVC:PORT  point every backendRef of a"
+          + " Gateway API HTTPRoute at a maintenance Service (PORT: the Service's port number)",
       "%nExample:%n  pitstop maintenance-on --app shop -n shop --run-id 7f3a9c \\",
       "    --mode service --service shop-web --maintenance-selector app=maintenance-page"
     })

@@ -11,13 +11,14 @@ final class MaintenanceOptions {
   enum Mode {
     CONFIGMAP,
     SERVICE,
-    INGRESS
+    INGRESS,
+    HTTPROUTE
   }
 
   @Option(
       names = "--mode",
       paramLabel = "MODE",
-      description = "configmap, service or ingress (required).")
+      description = "configmap, service, ingress or httproute (required).")
   Mode mode;
 
   @Option(
@@ -49,15 +50,23 @@ final class MaintenanceOptions {
   String ingress;
 
   @Option(
+      names = "--httproute",
+      paramLabel = "NAME",
+      description = "httproute mode: the Gateway API HTTPRoute.")
+  String httpRoute;
+
+  @Option(
       names = "--maintenance-backend",
       paramLabel = "SERVICE:PORT",
-      description = "ingress mode: the maintenance Service and its port number or name.")
+      description =
+          "ingress and httproute modes: the maintenance Service and its port (ingress: number or"
+              + " name; httproute: the Service's port number).")
   String maintenanceBackend;
 
   /** The target, or a usage error naming what is missing. */
   MaintenanceTarget target() {
     if (mode == null) {
-      throw PitstopException.usage("missing --mode: configmap, service or ingress");
+      throw PitstopException.usage("missing --mode: configmap, service, ingress or httproute");
     }
     return switch (mode) {
       case CONFIGMAP ->
@@ -72,6 +81,7 @@ final class MaintenanceOptions {
                   "--maintenance-selector",
                   required("--maintenance-selector", maintenanceSelector)));
       case INGRESS -> ingressTarget();
+      case HTTPROUTE -> httpRouteTarget();
     };
   }
 
@@ -87,7 +97,7 @@ final class MaintenanceOptions {
     }
     String port = backend.substring(colon + 1);
     if (port.chars().allMatch(Character::isDigit)) {
-      int number = Integer.parseInt(port);
+      int number = port.length() > 5 ? -1 : Integer.parseInt(port);
       if (number < 1 || number > 65535) {
         throw PitstopException.usage("--maintenance-backend port " + port + " is not 1-65535");
       }
@@ -98,6 +108,27 @@ final class MaintenanceOptions {
         Names.objectName("--ingress", required("--ingress", ingress)),
         Names.label("--maintenance-backend service", backend.substring(0, colon)),
         port);
+  }
+
+  /** Gateway API backend references take the Service's port number only, not a port name. */
+  private MaintenanceTarget httpRouteTarget() {
+    String route = Names.objectName("--httproute", required("--httproute", httpRoute));
+    String backend = required("--maintenance-backend", maintenanceBackend);
+    int colon = backend.lastIndexOf(':');
+    String port = colon < 0 ? "" : backend.substring(colon + 1);
+    if (colon <= 0 || port.isEmpty() || !port.chars().allMatch(Character::isDigit)) {
+      throw PitstopException.usage(
+          "--maintenance-backend '"
+              + backend
+              + "' is malformed: httproute mode needs SERVICE:PORT with the Service's port"
+              + " number, e.g. maintenance-page:80");
+    }
+    int number = port.length() > 5 ? -1 : Integer.parseInt(port);
+    if (number < 1 || number > 65535) {
+      throw PitstopException.usage("--maintenance-backend port " + port + " is not 1-65535");
+    }
+    return new MaintenanceTarget.HttpRouteBackends(
+        route, Names.label("--maintenance-backend service", backend.substring(0, colon)), number);
   }
 
   private String required(String option, String value) {

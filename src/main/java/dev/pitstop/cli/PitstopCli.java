@@ -41,6 +41,7 @@ public final class PitstopCli {
         RestoreCommand.class,
         StatusCommand.class,
         RunCommand.class,
+        ServeMaintenanceCommand.class,
         DemoCommand.class,
         CommandLine.HelpCommand.class
       })
@@ -68,6 +69,8 @@ public final class PitstopCli {
               command.setEnvironment(environment);
             } else if (instance instanceof DemoCommand demo) {
               demo.setEnvironment(environment);
+            } else if (instance instanceof ServeMaintenanceCommand serve) {
+              serve.setEnvironment(environment);
             }
             return instance;
           }

@@ -6,11 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 /**
  * The user-visible object maintenance mode changed and what it held before.
  *
- * @param mode {@code configmap}, {@code service} or {@code ingress}
- * @param target the name of the ConfigMap, Service or Ingress
+ * @param mode {@code configmap}, {@code service}, {@code ingress} or {@code httproute}
+ * @param target the name of the ConfigMap, Service, Ingress or HTTPRoute
  * @param key the ConfigMap key (configmap mode only)
  * @param original what the object held before: the key's value (JSON null when the key was absent),
- *     the Service selector, or the Ingress backends
+ *     the Service selector, the Ingress backends, or each HTTPRoute rule's backendRefs
  * @param active true while maintenance is on; maintenance-off restores {@code original} and clears
  *     it
  */
@@ -26,6 +26,7 @@ public record MaintenanceRecord(
     return switch (mode) {
       case "configmap" -> "configmap/" + target + " key " + key;
       case "service" -> "service/" + target;
+      case "httproute" -> "httproute/" + target;
       default -> "ingress/" + target;
     };
   }

@@ -9,6 +9,7 @@ import dev.pitstop.core.PitstopException;
 import dev.pitstop.kube.Cluster;
 import dev.pitstop.ledger.MaintenanceRecord;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.networking.v1.HTTPIngressPath;
@@ -16,20 +17,23 @@ import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBackend;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBackendBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressRule;
+import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The user-visible switch maintenance mode flips, in one of three modes. Each mode knows how to
+ * The user-visible switch maintenance mode flips, in one of four modes. Each mode knows how to
  * capture the original, switch to maintenance, and put the original back from the run record.
  */
 public sealed interface MaintenanceTarget
     permits MaintenanceTarget.ConfigMapKey,
         MaintenanceTarget.ServiceSelector,
-        MaintenanceTarget.IngressBackends {
+        MaintenanceTarget.IngressBackends,
+        MaintenanceTarget.HttpRouteBackends {
 
   ObjectMapper JSON = new ObjectMapper();
 
@@ -48,6 +52,7 @@ public sealed interface MaintenanceTarget
       case "configmap" -> ConfigMapKey.restore(cluster, record);
       case "service" -> ServiceSelector.restore(cluster, record);
       case "ingress" -> IngressBackends.restore(cluster, record);
+      case "httproute" -> HttpRouteBackends.restore(cluster, record);
       default ->
           throw PitstopException.failed(
               "the run record names an unknown maintenance mode '" + record.mode() + "'");
@@ -313,6 +318,178 @@ public sealed interface MaintenanceTarget
           visitor.visit(r, p, paths.get(p));
         }
       }
+    }
+  }
+
+  /**
+   * {@code httproute} mode: point every {@code backendRefs} entry of a Gateway API HTTPRoute at a
+   * maintenance Service. HTTPRoute is a CRD, so the route is read and written as raw JSON: what is
+   * recorded and put back is exactly what the API held, fields Pitstop does not know included.
+   */
+  record HttpRouteBackends(String name, String service, int port) implements MaintenanceTarget {
+    static final String API_VERSION = "gateway.networking.k8s.io/v1";
+    static final String KIND = "HTTPRoute";
+    private static final ResourceDefinitionContext ROUTES =
+        new ResourceDefinitionContext.Builder()
+            .withGroup("gateway.networking.k8s.io")
+            .withVersion("v1")
+            .withKind(KIND)
+            .withPlural("httproutes")
+            .withNamespaced(true)
+            .build();
+
+    private static MixedOperation<GenericKubernetesResource, ?, Resource<GenericKubernetesResource>>
+        routes(Cluster cluster) {
+      return cluster.client().genericKubernetesResources(ROUTES);
+    }
+
+    /**
+     * The route, or a usage error that says whether the Gateway API itself is missing from the
+     * cluster or only this route.
+     */
+    private static GenericKubernetesResource require(Cluster cluster, String name) {
+      GenericKubernetesResource route =
+          cluster.call(
+              "read httproute/" + name,
+              () -> routes(cluster).inNamespace(cluster.namespace()).withName(name).get());
+      if (route != null) {
+        return route;
+      }
+      boolean installed =
+          cluster.call(
+              "look up the Gateway API", () -> cluster.client().supports(API_VERSION, KIND));
+      if (!installed) {
+        throw PitstopException.usage(
+            "this cluster does not serve the Gateway API ("
+                + KIND
+                + " "
+                + API_VERSION
+                + "): install its CRDs, or use --mode ingress or service");
+      }
+      throw PitstopException.usage(
+          "httproute/"
+              + name
+              + " does not exist in namespace "
+              + cluster.namespace()
+              + ": create it or fix the name");
+    }
+
+    private static ArrayNode rules(JsonNode route) {
+      JsonNode rules = route.path("spec").path("rules");
+      return rules.isArray() ? (ArrayNode) rules : JsonNodeFactory.instance.arrayNode();
+    }
+
+    /**
+     * Records each rule's {@code backendRefs} list by rule position; rules without backends (a
+     * redirect, say) are left alone and not recorded.
+     */
+    @Override
+    public MaintenanceRecord capture(Cluster cluster) {
+      JsonNode route = JSON.valueToTree(require(cluster, name));
+      ObjectNode original = JsonNodeFactory.instance.objectNode();
+      ArrayNode recorded = original.putArray("rules");
+      ArrayNode rules = rules(route);
+      for (int r = 0; r < rules.size(); r++) {
+        JsonNode backendRefs = rules.get(r).get("backendRefs");
+        if (backendRefs != null && backendRefs.isArray() && !backendRefs.isEmpty()) {
+          ObjectNode entry = recorded.addObject();
+          entry.put("rule", r);
+          entry.set("backendRefs", backendRefs.deepCopy());
+        }
+      }
+      if (recorded.isEmpty()) {
+        throw PitstopException.usage("httproute/" + name + " has no backendRefs to switch");
+      }
+      original.put("ruleCount", rules.size());
+      return new MaintenanceRecord("httproute", name, null, original, true);
+    }
+
+    /**
+     * Every entry becomes a plain reference to the maintenance Service in the route's namespace: no
+     * weight (so each gets traffic), no cross-namespace reference, no per-backend filters.
+     */
+    @Override
+    public HasMetadata switchOn(Cluster cluster) {
+      require(cluster, name);
+      return update(
+          cluster,
+          "switch " + describe(),
+          name,
+          route -> {
+            for (JsonNode rule : rules(route)) {
+              JsonNode backendRefs = rule.get("backendRefs");
+              if (backendRefs == null || !backendRefs.isArray()) {
+                continue;
+              }
+              ArrayNode refs = (ArrayNode) backendRefs;
+              for (int i = 0; i < refs.size(); i++) {
+                refs.set(i, maintenanceRef());
+              }
+            }
+          });
+    }
+
+    private ObjectNode maintenanceRef() {
+      ObjectNode ref = JsonNodeFactory.instance.objectNode();
+      ref.put("name", service);
+      ref.put("port", port);
+      return ref;
+    }
+
+    static HasMetadata restore(Cluster cluster, MaintenanceRecord record) {
+      JsonNode original = record.original();
+      require(cluster, record.target());
+      return update(
+          cluster,
+          "restore httproute/" + record.target(),
+          record.target(),
+          route -> {
+            ArrayNode rules = rules(route);
+            if (rules.size() != original.path("ruleCount").asInt(-1)) {
+              throw changedSince(record);
+            }
+            for (JsonNode entry : original.path("rules")) {
+              JsonNode rule = rules.get(entry.path("rule").asInt());
+              JsonNode now = rule.get("backendRefs");
+              JsonNode before = entry.get("backendRefs");
+              if (now == null || !now.isArray() || now.size() != before.size()) {
+                throw changedSince(record);
+              }
+              ((ObjectNode) rule).set("backendRefs", before.deepCopy());
+            }
+          });
+    }
+
+    private static PitstopException changedSince(MaintenanceRecord record) {
+      return PitstopException.failed(
+          "httproute/"
+              + record.target()
+              + " no longer has the rules and backends it had when maintenance went on;"
+              + " restore its backendRefs by hand from the run record");
+    }
+
+    /** Read, change, write back at the read resourceVersion; a 409 is retried on a fresh copy. */
+    private static HasMetadata update(
+        Cluster cluster, String what, String name, java.util.function.Consumer<JsonNode> change) {
+      return cluster.call(
+          what,
+          () -> {
+            GenericKubernetesResource current =
+                routes(cluster).inNamespace(cluster.namespace()).withName(name).get();
+            if (current == null) {
+              throw PitstopException.usage(what + ": the object no longer exists");
+            }
+            JsonNode route = JSON.valueToTree(current);
+            change.accept(route);
+            GenericKubernetesResource changed =
+                JSON.treeToValue(route, GenericKubernetesResource.class);
+            return routes(cluster).inNamespace(cluster.namespace()).resource(changed).update();
+          });
+    }
+
+    @Override
+    public String describe() {
+      return "httproute/" + name + " backendRefs -> " + service + ":" + port;
     }
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pitstop.testing.ShippedFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -71,13 +71,14 @@ class ImageIT {
   void everyShippedPipelineReferencesTheImageOfThisBuild() throws IOException {
     Pattern reference = Pattern.compile("(ghcr\\.io/[\\w./-]+/pitstop:[\\w.-]+)");
     List<String> found = new ArrayList<>();
-    try (Stream<Path> files =
-        Stream.of("workflow-templates", "tekton-tasks", "examples").flatMap(ImageIT::walk)) {
-      for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).toList()) {
-        Matcher matcher = reference.matcher(Files.readString(file));
-        while (matcher.find()) {
-          found.add(file + ": " + matcher.group(1));
-        }
+    List<Path> files = new ArrayList<>(ShippedFiles.yaml());
+    try (Stream<Path> examples = walk("examples")) {
+      examples.filter(f -> f.toString().endsWith(".yaml")).forEach(files::add);
+    }
+    for (Path file : files) {
+      Matcher matcher = reference.matcher(Files.readString(file));
+      while (matcher.find()) {
+        found.add(file + ": " + matcher.group(1));
       }
     }
 

@@ -7,12 +7,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.pitstop.testing.HelmTemplates;
 import dev.pitstop.testing.HelmTemplates.Manifest;
+import dev.pitstop.testing.ShippedFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,15 +28,11 @@ class PodSecurityTest {
 
   private static List<Container> containers() throws IOException {
     List<Container> found = new ArrayList<>();
-    try (Stream<Path> files =
-        Stream.concat(
-            Files.walk(Path.of("workflow-templates")), Files.walk(Path.of("tekton-tasks")))) {
-      for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).toList()) {
-        for (String text : Files.readString(file).split("(?m)^---\\s*$")) {
-          JsonNode doc = YAML.readTree(text);
-          if (doc != null) {
-            collect(file.toString(), doc, found);
-          }
+    for (Path file : ShippedFiles.yaml()) {
+      for (String text : Files.readString(file).split("(?m)^---\\s*$")) {
+        JsonNode doc = YAML.readTree(text);
+        if (doc != null) {
+          collect(file.toString(), doc, found);
         }
       }
     }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import dev.pitstop.testing.CliRunner;
 import dev.pitstop.testing.CliRunner.Result;
 import dev.pitstop.testing.ClusterTestBase;
+import dev.pitstop.testing.GatewayApi;
 import dev.pitstop.testing.RequestRecorder;
 import dev.pitstop.testing.RequestRecorder.Access;
 import java.io.IOException;
@@ -135,6 +136,7 @@ class RbacIT extends ClusterTestBase {
 
   private Set<Access> exerciseEveryKubernetesStep() {
     controllersThatFightAScaleDown();
+    GatewayApi.install(client, NS);
     RequestRecorder recorder = new RequestRecorder();
     CliRunner recorded = new CliRunner(() -> recorder.clientFor(server));
     String[] run = {"--app", "shop", "-n", NS, "--run-id", RUN, "--timeout", "20s"};
@@ -157,6 +159,16 @@ class RbacIT extends ClusterTestBase {
                 "--mode",
                 "ingress",
                 "--ingress",
+                "shop",
+                "--maintenance-backend",
+                "maintenance:80"),
+            step("maintenance-off", run),
+            step(
+                "maintenance-on",
+                run,
+                "--mode",
+                "httproute",
+                "--httproute",
                 "shop",
                 "--maintenance-backend",
                 "maintenance:80"),

@@ -308,6 +308,7 @@ class TektonPipelineTest {
         found.forEach(f -> expected.add(folder + "/" + f.getFileName()));
       }
     }
+    expected.add("../maintenance-page");
     assertThat(listed).isEqualTo(expected);
   }
 }

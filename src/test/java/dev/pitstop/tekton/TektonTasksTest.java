@@ -52,6 +52,7 @@ class TektonTasksTest {
           Map.entry("service", "web"),
           Map.entry("maintenance-selector", "app=maintenance-page"),
           Map.entry("ingress", "shop"),
+          Map.entry("httproute", "shop"),
           Map.entry("maintenance-backend", "maintenance-page:8080"),
           Map.entry("workloads", "deployment/web\nstatefulset/worker"),
           Map.entry("selector", "app.kubernetes.io/part-of=shop"),

@@ -53,6 +53,7 @@ class StepLibraryTest {
           Map.entry("service", "web"),
           Map.entry("maintenance-selector", "app=maintenance-page"),
           Map.entry("ingress", "web"),
+          Map.entry("httproute", "web"),
           Map.entry("maintenance-backend", "maintenance-page:80"),
           Map.entry("workloads", "deployment/web\nstatefulset/worker"),
           Map.entry("images", "web=registry.example.com/shop:2.4.0"),
