@@ -359,6 +359,7 @@ class BadInputIT extends ClusterTestBase {
             "k"),
         Case.of("bogus-command", "bogus-command"),
         Case.of("extra-positional", "lock", "--app", "shop", "--run-id", "r1", "extra-positional"),
+        Case.of("not a valid path", "status", "--app", "shop", "--config", "bad\0path"),
         Case.of("subcommand"));
   }
 
