@@ -71,7 +71,12 @@ public final class CommonOptions {
   public static final class DurationConverter implements ITypeConverter<Duration> {
     @Override
     public Duration convert(String value) {
-      return Durations.parse(value);
+      try {
+        return Durations.parse(value);
+      } catch (dev.pitstop.core.PitstopException e) {
+        // picocli would print the exception's class name in front of the message
+        throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+      }
     }
   }
 }

@@ -69,7 +69,13 @@ public final class ConfigDefaults implements IDefaultValueProvider {
     if (path == null || path.isEmpty()) {
       return new ConfigDefaults(env, YAML.createObjectNode(), null);
     }
-    Path file = Path.of(path);
+    Path file;
+    try {
+      file = Path.of(path);
+    } catch (java.nio.file.InvalidPathException e) {
+      throw PitstopException.usage(
+          "config file '" + path + "' is not a valid path: " + e.getReason());
+    }
     if (!Files.isRegularFile(file)) {
       throw PitstopException.usage("config file " + path + " does not exist or is not a file");
     }

@@ -76,6 +76,9 @@ final class SmokeOptions {
     if (interval.isZero()) {
       throw PitstopException.usage("--interval must be more than 0s");
     }
+    if (requestTimeout.isZero()) {
+      throw PitstopException.usage("--request-timeout must be more than 0s");
+    }
     String pointer = null;
     String value = null;
     if (expectJson != null) {

@@ -64,6 +64,9 @@ abstract class StepCommand implements Callable<Integer> {
     if (requiresRunId()) {
       requireRunId(runId());
     }
+    if (common.timeout.isZero()) {
+      throw PitstopException.usage("--timeout must be more than 0s: it is the step's deadline");
+    }
     validate();
     Progress progress = new Progress(environment.err(), common.verbose);
     if (!needsCluster()) {

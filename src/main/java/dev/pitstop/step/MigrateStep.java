@@ -192,7 +192,18 @@ public final class MigrateStep {
     try {
       return flyway.info();
     } catch (FlywayException e) {
-      throw PgErrors.classify(e, db, "reading the schema history of " + db.describe());
+      PitstopException failure =
+          PgErrors.classify(e, db, "reading the schema history of " + db.describe());
+      if (failure.exitCode() == ExitCode.FAILED && PgErrors.sqlState(e) == null) {
+        // not the database's answer: Flyway could not read the migration files (bad names,
+        // duplicate versions, wrong encoding); nothing was changed
+        throw new PitstopException(
+            ExitCode.USAGE,
+            "the migrations in --locations cannot be used, nothing was changed: "
+                + PgErrors.databaseMessage(e, db),
+            failure.getCause());
+      }
+      throw failure;
     }
   }
 

@@ -4,21 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import dev.pitstop.testing.CliRunner.Result;
 import dev.pitstop.testing.ClusterTestBase;
+import dev.pitstop.testing.RunFixture;
 import dev.pitstop.testing.TestPostgres;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,13 +26,11 @@ import org.junit.jupiter.api.io.TempDir;
  * each step leads where the design's failure matrix says, and the end state is checked.
  */
 class RunIT extends ClusterTestBase {
-  private static final String V1 = "classpath:pitstop/demo/v1";
-  private static final String V2 = V1 + ",classpath:pitstop/demo/v2";
-  private static final String V4 = V2 + ",classpath:pitstop/demo/v3";
+  private static final String V2 = RunFixture.V2;
+  private static final String V4 = RunFixture.V4;
 
   private static TestPostgres postgres;
-  private HttpServer health;
-  private final AtomicInteger healthStatus = new AtomicInteger(200);
+  private RunFixture fixture;
   @TempDir Path dir;
 
   @BeforeAll
@@ -52,76 +45,16 @@ class RunIT extends ClusterTestBase {
 
   @BeforeEach
   void freshDatabaseAtVersion1() throws Exception {
-    try (Connection c = postgres.jdbc("postgres");
-        java.sql.Statement s = c.createStatement();
-        java.sql.ResultSet rows =
-            s.executeQuery(
-                "SELECT datname FROM pg_database WHERE datname LIKE 'shop\\_pitstop%'")) {
-      List<String> names = new ArrayList<>();
-      while (rows.next()) {
-        names.add(rows.getString(1));
-      }
-      for (String name : names) {
-        postgres.execute("postgres", "DROP DATABASE \"" + name + "\" WITH (FORCE)");
-      }
-    }
-    postgres.createDatabase("shop");
-    Result setup =
-        cli.run(
-            "migrate",
-            "--run-id",
-            "setup",
-            "--jdbc-url",
-            postgres.url("shop"),
-            "--db-user",
-            "postgres",
-            "--locations",
-            V1);
-    assertThat(setup.exitCode()).as(setup.toString()).isZero();
-    health = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    health.createContext(
-        "/healthz",
-        exchange -> {
-          byte[] body = "{\"status\":\"UP\"}".getBytes(StandardCharsets.UTF_8);
-          exchange.sendResponseHeaders(healthStatus.get(), body.length);
-          try (OutputStream out = exchange.getResponseBody()) {
-            out.write(body);
-          }
-        });
-    health.start();
+    fixture = RunFixture.start(postgres, "shop", cli);
   }
 
   @AfterEach
   void stopHealth() {
-    health.stop(0);
+    fixture.close();
   }
 
   private Result run(String... extra) {
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "--run-id",
-                RUN,
-                "--selector",
-                "app=shop",
-                "--mode",
-                "configmap",
-                "--configmap",
-                "shop-settings",
-                "--key",
-                "maintenance",
-                "--jdbc-url",
-                postgres.url("shop"),
-                "--db-user",
-                "postgres",
-                "--url",
-                "http://127.0.0.1:" + health.getAddress().getPort() + "/healthz",
-                "--interval",
-                "100ms",
-                "--retries",
-                "0",
-                "--sessions-timeout",
-                "1s"));
+    List<String> args = fixture.runArgs("shop", RUN);
     if (!List.of(extra).contains("--timeout")) {
       args.addAll(List.of("--timeout", "8s"));
     }
@@ -130,13 +63,11 @@ class RunIT extends ClusterTestBase {
   }
 
   private String orders() throws SQLException {
-    return postgres.checksum("shop", "orders");
+    return fixture.orders();
   }
 
   private String version() throws SQLException {
-    return postgres.queryString(
-        "shop",
-        "SELECT version FROM flyway_schema_history WHERE success ORDER BY installed_rank DESC LIMIT 1");
+    return fixture.version();
   }
 
   private String webImage() {
@@ -359,7 +290,7 @@ class RunIT extends ClusterTestBase {
 
   @Test
   void aFailingSmokeTestIsRolledBackBeforeMaintenanceGoesOff() throws Exception {
-    healthStatus.set(503);
+    fixture.healthStatus(503);
     String ordersBefore = orders();
 
     Result result = run("--locations", V2, "--snapshot", "--image", "web=shop:2.0");
