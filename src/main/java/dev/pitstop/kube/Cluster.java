@@ -67,6 +67,9 @@ public final class Cluster {
         try {
           results.add(future.get());
         } catch (java.util.concurrent.ExecutionException e) {
+          if (e.getCause() instanceof Error fatal) {
+            throw fatal;
+          }
           if (first == null) {
             first =
                 e.getCause() instanceof RuntimeException runtime
