@@ -168,4 +168,12 @@ public final class FlywayFactory {
           "target version '" + target + "' is not a Flyway version (like 1, 1.2 or 2024.05.01)");
     }
   }
+
+  /** Closes the sessions a Flyway made with {@link #create} left open, e.g. after a failure. */
+  public static void closeLeftovers(org.flywaydb.core.Flyway flyway) {
+    if (flyway != null
+        && flyway.getConfiguration().getDataSource() instanceof PitstopDataSource source) {
+      source.closeLeftovers();
+    }
+  }
 }

@@ -14,6 +14,8 @@ import javax.sql.DataSource;
 final class PitstopDataSource implements DataSource {
   private final DbConnection db;
   private final SessionSettings settings;
+  private final java.util.Set<Connection> opened =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   PitstopDataSource(DbConnection db, SessionSettings settings) {
     this.db = db;
@@ -22,7 +24,27 @@ final class PitstopDataSource implements DataSource {
 
   @Override
   public Connection getConnection() throws SQLException {
-    return db.open(settings);
+    Connection connection = db.open(settings);
+    opened.add(connection);
+    return connection;
+  }
+
+  /**
+   * Closes every connection handed out that is still open. Flyway does not close every one of its
+   * sessions when a command fails, and a session left behind would look like another client to the
+   * next attempt's session check.
+   */
+  void closeLeftovers() {
+    for (Connection connection : opened) {
+      try {
+        if (!connection.isClosed()) {
+          connection.close();
+        }
+      } catch (SQLException e) {
+        // a session that cannot even be closed is gone already
+      }
+      opened.remove(connection);
+    }
   }
 
   @Override

@@ -64,11 +64,20 @@ public final class MigrateStep {
    *     change; it must persist the fact before returning
    */
   public StepResult run(MigrateRequest request, BiConsumer<String, String> undoLog) {
-    DbConnection db = request.db();
-    Deadline deadline = Deadline.after(request.timeout());
     Flyway flyway =
         new FlywayFactory(progress)
-            .create(db, request.session(), request.flyway(), request.atomic());
+            .create(request.db(), request.session(), request.flyway(), request.atomic());
+    try {
+      return run(request, undoLog, flyway);
+    } finally {
+      FlywayFactory.closeLeftovers(flyway);
+    }
+  }
+
+  private StepResult run(
+      MigrateRequest request, BiConsumer<String, String> undoLog, Flyway flyway) {
+    DbConnection db = request.db();
+    Deadline deadline = Deadline.after(request.timeout());
 
     List<SessionInfo> others;
     try (Connection connection = db.connect(request.session(), deadline, sleeper)) {
