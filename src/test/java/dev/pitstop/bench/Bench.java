@@ -67,6 +67,7 @@ public final class Bench {
     try (DemoCluster cluster = DemoCluster.start(NS);
         DemoDatabase database = DemoDatabase.start("shop")) {
       bench.processes(cluster);
+      bench.reaction(cluster);
       bench.fanOut(cluster);
       bench.migrationOverhead(database);
       bench.endToEnd(cluster, database);
@@ -151,6 +152,74 @@ public final class Bench {
             name,
             median(millis) / 1000.0,
             median(rssKb) / 1024));
+  }
+
+  /**
+   * 2. Reaction time: the pods of a scaled-down workload are held, then deleted at a known moment;
+   * the time from that moment until scale-down returns is how late the step notices.
+   */
+  private void reaction(DemoCluster cluster) throws Exception {
+    List<Long> delays = new ArrayList<>();
+    for (int i = 0; i < REPEAT; i++) {
+      String ns = "react-" + i;
+      cluster
+          .client()
+          .apps()
+          .deployments()
+          .inNamespace(ns)
+          .resource(SampleApp.deployment("web", 2, "shop:1.0"))
+          .create();
+      try (dev.pitstop.demo.SimulatedControllers controllers =
+          new dev.pitstop.demo.SimulatedControllers(cluster.client(), ns).start()) {
+        while (cluster.client().pods().inNamespace(ns).list().getItems().size() < 2) {
+          Thread.onSpinWait();
+        }
+        controllers.stuckPods("web");
+        String[] ids = {"--app", "react", "-n", ns, "--run-id", "bench", "--timeout", "1m"};
+        cli(cluster, concat(new String[] {"lock"}, ids));
+        java.util.concurrent.CompletableFuture<Long> returned =
+            java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> {
+                  cli(
+                      cluster,
+                      concat(
+                          concat(new String[] {"scale-down"}, ids),
+                          "--workload",
+                          "deployment/web"));
+                  return System.nanoTime();
+                });
+        while (cluster
+                .client()
+                .apps()
+                .deployments()
+                .inNamespace(ns)
+                .withName("web")
+                .get()
+                .getSpec()
+                .getReplicas()
+            != 0) {
+          Thread.onSpinWait();
+        }
+        // a fixed pause (this is a measurement, not a test): the step reaches its watch first
+        java.util.concurrent.locks.LockSupport.parkNanos(300_000_000L);
+        long gone = System.nanoTime();
+        cluster
+            .client()
+            .pods()
+            .inNamespace(ns)
+            .withLabel("component", "web")
+            .withGracePeriod(0)
+            .delete();
+        delays.add((returned.get() - gone) / 1_000_000);
+        cli(cluster, concat(new String[] {"unlock"}, ids));
+      }
+    }
+    line("");
+    line("## Reaction time: last pod deleted → scale-down returns (watch, not polling)");
+    line("");
+    line("| median | max |");
+    line("|---|---|");
+    line(String.format(Locale.ROOT, "| %d ms | %d ms |", median(delays), Collections.max(delays)));
   }
 
   /** 3. scale-down and scale-up of 1, 10, 50 and 200 Deployments, in-process. */
