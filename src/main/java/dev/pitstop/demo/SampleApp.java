@@ -77,6 +77,52 @@ public final class SampleApp {
         .build();
   }
 
+  /** A CronJob of the app (label app=shop), suspended or not ({@code null}: unset). */
+  public static io.fabric8.kubernetes.api.model.batch.v1.CronJob cronJob(
+      String name, Boolean suspend) {
+    return new io.fabric8.kubernetes.api.model.batch.v1.CronJobBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .addToLabels("app", "shop")
+        .endMetadata()
+        .withNewSpec()
+        .withSchedule("*/5 * * * *")
+        .withSuspend(suspend)
+        .withNewJobTemplate()
+        .withNewSpec()
+        .withNewTemplate()
+        .withNewSpec()
+        .addNewContainer()
+        .withName(name)
+        .withImage(name + ":1.0")
+        .endContainer()
+        .endSpec()
+        .endTemplate()
+        .endSpec()
+        .endJobTemplate()
+        .endSpec()
+        .build();
+  }
+
+  /** An autoscaler for one of the app's workloads. */
+  public static io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler hpa(
+      String name, String kind, String target, int minReplicas, int maxReplicas) {
+    return new io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .endMetadata()
+        .withNewSpec()
+        .withNewScaleTargetRef()
+        .withApiVersion("apps/v1")
+        .withKind(kind)
+        .withName(target)
+        .endScaleTargetRef()
+        .withMinReplicas(minReplicas)
+        .withMaxReplicas(maxReplicas)
+        .endSpec()
+        .build();
+  }
+
   public static ConfigMap settings() {
     return new ConfigMapBuilder()
         .withNewMetadata()

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pitstop.demo.SampleApp;
 import dev.pitstop.kube.ArgoCd;
 import dev.pitstop.kube.Autoscalers;
 import dev.pitstop.testing.CliRunner.Result;
@@ -14,9 +15,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
-import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
-import io.fabric8.kubernetes.api.model.batch.v1.CronJobBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -451,21 +450,7 @@ class KeepDownIT extends ClusterTestBase {
         .v2()
         .horizontalPodAutoscalers()
         .inNamespace(NS)
-        .resource(
-            new HorizontalPodAutoscalerBuilder()
-                .withNewMetadata()
-                .withName(name)
-                .endMetadata()
-                .withNewSpec()
-                .withNewScaleTargetRef()
-                .withApiVersion("apps/v1")
-                .withKind(kind)
-                .withName(target)
-                .endScaleTargetRef()
-                .withMinReplicas(min)
-                .withMaxReplicas(max)
-                .endSpec()
-                .build())
+        .resource(SampleApp.hpa(name, kind, target, min, max))
         .create();
   }
 
@@ -524,29 +509,7 @@ class KeepDownIT extends ClusterTestBase {
         .v1()
         .cronjobs()
         .inNamespace(NS)
-        .resource(
-            new CronJobBuilder()
-                .withNewMetadata()
-                .withName(name)
-                .addToLabels("app", "shop")
-                .endMetadata()
-                .withNewSpec()
-                .withSchedule("*/5 * * * *")
-                .withSuspend(suspend)
-                .withNewJobTemplate()
-                .withNewSpec()
-                .withNewTemplate()
-                .withNewSpec()
-                .addNewContainer()
-                .withName("report")
-                .withImage("report:1.0")
-                .endContainer()
-                .endSpec()
-                .endTemplate()
-                .endSpec()
-                .endJobTemplate()
-                .endSpec()
-                .build())
+        .resource(SampleApp.cronJob(name, suspend))
         .create();
   }
 

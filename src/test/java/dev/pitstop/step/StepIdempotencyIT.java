@@ -7,6 +7,7 @@ import dev.pitstop.demo.DemoCluster;
 import dev.pitstop.ledger.Ledger;
 import dev.pitstop.testing.CliRunner;
 import dev.pitstop.testing.CliRunner.Result;
+import dev.pitstop.testing.ClusterTestBase;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
@@ -100,33 +101,7 @@ class StepIdempotencyIT {
    * every write refreshes).
    */
   private static String state(KubernetesClient client) {
-    StringBuilder state = new StringBuilder();
-    client
-        .apps()
-        .deployments()
-        .inNamespace(NS)
-        .list()
-        .getItems()
-        .forEach(
-            d ->
-                state
-                    .append(d.getMetadata().getName())
-                    .append(d.getSpec())
-                    .append(d.getMetadata().getAnnotations())
-                    .append('\n'));
-    client
-        .apps()
-        .statefulSets()
-        .inNamespace(NS)
-        .list()
-        .getItems()
-        .forEach(
-            s ->
-                state
-                    .append(s.getMetadata().getName())
-                    .append(s.getSpec())
-                    .append(s.getMetadata().getAnnotations())
-                    .append('\n'));
+    StringBuilder state = new StringBuilder(ClusterTestBase.workloadState(client));
     for (ConfigMap configMap : client.configMaps().inNamespace(NS).list().getItems()) {
       Map<String, String> data =
           new LinkedHashMap<>(configMap.getData() == null ? Map.of() : configMap.getData());

@@ -86,10 +86,8 @@ public abstract class ClusterTestBase {
     return client.v1().events().inNamespace(NS).list().getItems();
   }
 
-  /**
-   * Everything a step could change, to compare before and after a step that must change nothing.
-   */
-  protected String snapshotOfState() {
+  /** Every Deployment's and StatefulSet's spec and annotations in the test namespace. */
+  public static String workloadState(KubernetesClient client) {
     StringBuilder state = new StringBuilder();
     client
         .apps()
@@ -117,6 +115,14 @@ public abstract class ClusterTestBase {
                     .append(s.getSpec())
                     .append(s.getMetadata().getAnnotations())
                     .append('\n'));
+    return state.toString();
+  }
+
+  /**
+   * Everything a step could change, to compare before and after a step that must change nothing.
+   */
+  protected String snapshotOfState() {
+    StringBuilder state = new StringBuilder(workloadState(client));
     client
         .configMaps()
         .inNamespace(NS)
