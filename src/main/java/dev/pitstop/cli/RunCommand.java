@@ -5,8 +5,6 @@ import dev.pitstop.core.PitstopException;
 import dev.pitstop.core.StepResult;
 import dev.pitstop.db.DbConnection;
 import dev.pitstop.db.FlywayOptions;
-import dev.pitstop.kube.Names;
-import dev.pitstop.kube.WorkloadRef;
 import dev.pitstop.procedure.Procedure;
 import dev.pitstop.procedure.ProcedureRunner;
 import dev.pitstop.procedure.ProcedureRunner.Action;
@@ -109,8 +107,7 @@ final class RunCommand extends StepCommand {
               + " maintenance and keep the lock, so a broken app is never shown.")
   boolean releaseOnRollbackFailure;
 
-  private List<WorkloadRef> refs;
-  private Map<String, String> selector;
+  private WorkloadOptions.Chosen chosen;
   private KeepDown.Options keepDownOptions;
   private MaintenanceTarget target;
   private DbConnection db;
@@ -131,13 +128,7 @@ final class RunCommand extends StepCommand {
   /** Everything is checked before the lock is taken: bad input never leaves a half-done run. */
   @Override
   void validate() {
-    refs = workloads.workloads.stream().map(WorkloadRef::parse).toList();
-    selector =
-        workloads.selector == null ? Map.of() : Names.selector("--selector", workloads.selector);
-    if (refs.isEmpty() && selector.isEmpty()) {
-      throw PitstopException.usage(
-          "name the workloads: --workload kind/name and/or --selector k=v");
-    }
+    chosen = workloads.parseRequired();
     keepDownOptions = keepDown.validated();
     target = maintenance.target();
     db = database.connection(environment().env());
@@ -166,7 +157,7 @@ final class RunCommand extends StepCommand {
         "scale-down",
         () ->
             new ScaleDownStep(context.withDeadline(budget))
-                .scaleDown(refs, selector, keepDownOptions));
+                .scaleDown(chosen.named(), chosen.selector(), keepDownOptions));
     actions.put(
         "snapshot",
         () ->

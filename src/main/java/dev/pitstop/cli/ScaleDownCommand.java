@@ -1,14 +1,9 @@
 package dev.pitstop.cli;
 
-import dev.pitstop.core.PitstopException;
 import dev.pitstop.core.StepResult;
-import dev.pitstop.kube.Names;
-import dev.pitstop.kube.WorkloadRef;
 import dev.pitstop.step.KeepDown;
 import dev.pitstop.step.ScaleDownStep;
 import dev.pitstop.step.StepContext;
-import java.util.List;
-import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -31,8 +26,7 @@ final class ScaleDownCommand extends StepCommand {
 
   @Mixin KeepDownOptions keepDown;
 
-  private List<WorkloadRef> refs;
-  private Map<String, String> selector;
+  private WorkloadOptions.Chosen chosen;
   private KeepDown.Options options;
 
   @Override
@@ -47,18 +41,12 @@ final class ScaleDownCommand extends StepCommand {
 
   @Override
   void validate() {
-    refs = workloads.workloads.stream().map(WorkloadRef::parse).toList();
-    selector =
-        workloads.selector == null ? Map.of() : Names.selector("--selector", workloads.selector);
-    if (refs.isEmpty() && selector.isEmpty()) {
-      throw PitstopException.usage(
-          "name the workloads: --workload kind/name and/or --selector k=v");
-    }
+    chosen = workloads.parseRequired();
     options = keepDown.validated();
   }
 
   @Override
   StepResult execute(StepContext context) {
-    return new ScaleDownStep(context).scaleDown(refs, selector, options);
+    return new ScaleDownStep(context).scaleDown(chosen.named(), chosen.selector(), options);
   }
 }

@@ -4,7 +4,6 @@ import dev.pitstop.core.Deadline;
 import dev.pitstop.core.PitstopException;
 import dev.pitstop.core.Progress;
 import dev.pitstop.core.StepResult;
-import dev.pitstop.kube.Names;
 import dev.pitstop.kube.Rollouts;
 import dev.pitstop.kube.WorkloadRef;
 import dev.pitstop.step.SmokeCheck;
@@ -32,6 +31,7 @@ final class SmokeTestCommand extends StepCommand {
   @Mixin WorkloadOptions workloads;
 
   private List<SmokeCheck> checks;
+  private WorkloadOptions.Chosen readiness;
 
   @Override
   String runId() {
@@ -59,6 +59,7 @@ final class SmokeTestCommand extends StepCommand {
       throw PitstopException.usage("missing --url: give at least one URL to check");
     }
     checks = smoke.checks();
+    readiness = workloads.parse();
     if (needsCluster() && common.app == null) {
       throw PitstopException.usage("the readiness check of --workload/--selector needs --app");
     }
@@ -66,7 +67,7 @@ final class SmokeTestCommand extends StepCommand {
 
   @Override
   boolean needsCluster() {
-    return !workloads.workloads.isEmpty() || workloads.selector != null;
+    return readiness.any();
   }
 
   @Override
@@ -76,11 +77,9 @@ final class SmokeTestCommand extends StepCommand {
 
   @Override
   StepResult execute(StepContext context) {
-    Set<WorkloadRef> refs = new LinkedHashSet<>();
-    workloads.workloads.forEach(w -> refs.add(WorkloadRef.parse(w)));
-    if (workloads.selector != null) {
-      refs.addAll(
-          context.cluster().workloadsMatching(Names.selector("--selector", workloads.selector)));
+    Set<WorkloadRef> refs = new LinkedHashSet<>(readiness.named());
+    if (!readiness.selector().isEmpty()) {
+      refs.addAll(context.cluster().workloadsMatching(readiness.selector()));
     }
     // A CronJob has no replicas to be ready.
     refs.removeIf(ref -> !ref.kind().scalable());

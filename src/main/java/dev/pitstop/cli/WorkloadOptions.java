@@ -1,7 +1,11 @@
 package dev.pitstop.cli;
 
+import dev.pitstop.core.PitstopException;
+import dev.pitstop.kube.Names;
+import dev.pitstop.kube.WorkloadRef;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
 /** Which workloads a step acts on. */
@@ -20,4 +24,28 @@ public final class WorkloadOptions {
       description =
           "Also every Deployment, StatefulSet and CronJob whose labels match, e.g. app=shop.")
   String selector;
+
+  /** The workloads as given: named ones and a label selector, either may be empty. */
+  record Chosen(List<WorkloadRef> named, Map<String, String> selector) {
+    boolean any() {
+      return !named.isEmpty() || !selector.isEmpty();
+    }
+  }
+
+  /** Parses the options; malformed names, kinds or selectors are usage errors. */
+  Chosen parse() {
+    return new Chosen(
+        workloads.stream().map(WorkloadRef::parse).toList(),
+        selector == null ? Map.of() : Names.selector("--selector", selector));
+  }
+
+  /** Like {@link #parse()}, for steps that need at least one workload. */
+  Chosen parseRequired() {
+    Chosen chosen = parse();
+    if (!chosen.any()) {
+      throw PitstopException.usage(
+          "name the workloads: --workload kind/name and/or --selector k=v");
+    }
+    return chosen;
+  }
 }

@@ -21,16 +21,4 @@ public final class ExitCode {
   public static final int TRANSIENT = 75;
 
   private ExitCode() {}
-
-  public static String describe(int code) {
-    return switch (code) {
-      case OK -> "ok";
-      case FAILED -> "failed";
-      case USAGE -> "bad input";
-      case LOCKED -> "locked by another run";
-      case ROLLBACK_FAILED -> "rollback failed";
-      case TRANSIENT -> "transient failure";
-      default -> "exit " + code;
-    };
-  }
 }

@@ -55,10 +55,6 @@ public final class KubeErrors {
     return e instanceof KubernetesClientException k8s && k8s.getCode() == 404;
   }
 
-  static boolean isConflict(Exception e) {
-    return e instanceof KubernetesClientException k8s && k8s.getCode() == 409;
-  }
-
   private static String shortReason(KubernetesClientException e) {
     if (e.getStatus() != null && e.getStatus().getMessage() != null) {
       return e.getStatus().getMessage();

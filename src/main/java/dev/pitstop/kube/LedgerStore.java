@@ -30,12 +30,8 @@ public final class LedgerStore {
     this.clock = clock;
   }
 
-  public static String configMapName(String app) {
-    return "pitstop-" + app;
-  }
-
   public String name() {
-    return configMapName(app);
+    return "pitstop-" + app;
   }
 
   public String app() {
