@@ -34,6 +34,14 @@ import org.flywaydb.core.Flyway;
 public final class Bench {
   private static final String NS = "shop";
   private static final int REPEAT = Integer.getInteger("bench.repeat", 7);
+
+  /** {@code -Dbench.only=processes,reaction,fanout,migrate,run} runs only those sections. */
+  private static final List<String> ONLY =
+      List.of(System.getProperty("bench.only", "").split(",")).stream()
+          .map(String::strip)
+          .filter(name -> !name.isEmpty())
+          .toList();
+
   private static final List<String> IMAGE_JVM_FLAGS =
       List.of(
           "-XX:+UseSerialGC",
@@ -66,15 +74,29 @@ public final class Bench {
             + " runs.");
     try (DemoCluster cluster = DemoCluster.start(NS);
         DemoDatabase database = DemoDatabase.start("shop")) {
-      bench.processes(cluster);
-      bench.reaction(cluster);
-      bench.fanOut(cluster);
-      bench.migrationOverhead(database);
-      bench.endToEnd(cluster, database);
+      if (selected("processes")) {
+        bench.processes(cluster);
+      }
+      if (selected("reaction")) {
+        bench.reaction(cluster);
+      }
+      if (selected("fanout")) {
+        bench.fanOut(cluster);
+      }
+      if (selected("migrate")) {
+        bench.migrationOverhead(database);
+      }
+      if (selected("run")) {
+        bench.endToEnd(cluster, database);
+      }
     }
     Files.writeString(work.resolve("report.md"), bench.report.toString());
     System.out.println();
     System.out.println("report written to " + work.resolve("report.md"));
+  }
+
+  private static boolean selected(String section) {
+    return ONLY.isEmpty() || ONLY.contains(section);
   }
 
   private void line(String text) {
