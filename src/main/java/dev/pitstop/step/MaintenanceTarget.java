@@ -91,7 +91,6 @@ public sealed interface MaintenanceTarget
 
     @Override
     public HasMetadata switchOn(Cluster cluster) {
-      require(cluster, resource(cluster, name), "configmap/" + name);
       return cluster.update(
           "set " + describe(),
           resource(cluster, name),
@@ -104,7 +103,6 @@ public sealed interface MaintenanceTarget
     }
 
     static HasMetadata restore(Cluster cluster, MaintenanceRecord record) {
-      require(cluster, resource(cluster, record.target()), "configmap/" + record.target());
       return cluster.update(
           "restore configmap/" + record.target(),
           resource(cluster, record.target()),
@@ -143,7 +141,6 @@ public sealed interface MaintenanceTarget
 
     @Override
     public HasMetadata switchOn(Cluster cluster) {
-      require(cluster, resource(cluster, name), "service/" + name);
       return cluster.update(
           "switch " + describe(),
           resource(cluster, name),
@@ -159,7 +156,6 @@ public sealed interface MaintenanceTarget
           .original()
           .fields()
           .forEachRemaining(e -> original.put(e.getKey(), e.getValue().asText()));
-      require(cluster, resource(cluster, record.target()), "service/" + record.target());
       return cluster.update(
           "restore service/" + record.target(),
           resource(cluster, record.target()),
@@ -215,7 +211,6 @@ public sealed interface MaintenanceTarget
 
     @Override
     public HasMetadata switchOn(Cluster cluster) {
-      require(cluster, resource(cluster, name), "ingress/" + name);
       return cluster.update(
           "switch " + describe(),
           resource(cluster, name),
@@ -254,7 +249,6 @@ public sealed interface MaintenanceTarget
       JsonNode original = record.original();
       List<JsonNode> paths = new ArrayList<>();
       original.path("paths").forEach(paths::add);
-      require(cluster, resource(cluster, record.target()), "ingress/" + record.target());
       return cluster.update(
           "restore ingress/" + record.target(),
           resource(cluster, record.target()),
@@ -410,7 +404,6 @@ public sealed interface MaintenanceTarget
      */
     @Override
     public HasMetadata switchOn(Cluster cluster) {
-      require(cluster, name);
       return update(
           cluster,
           "switch " + describe(),
@@ -438,7 +431,6 @@ public sealed interface MaintenanceTarget
 
     static HasMetadata restore(Cluster cluster, MaintenanceRecord record) {
       JsonNode original = record.original();
-      require(cluster, record.target());
       return update(
           cluster,
           "restore httproute/" + record.target(),
