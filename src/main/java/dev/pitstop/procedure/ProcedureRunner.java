@@ -176,6 +176,15 @@ public final class ProcedureRunner {
           continue;
         }
         return record(step, State.FAILED, start, e.exitCode(), e.getMessage());
+      } catch (RuntimeException e) {
+        // Not foreseen by the step (a library's own exception): the step failed all the same, and
+        // the run goes on to its rollback and closing steps instead of stopping half-way.
+        return record(
+            step,
+            State.FAILED,
+            start,
+            ExitCode.FAILED,
+            e.getClass().getSimpleName() + ": " + firstLine(String.valueOf(e.getMessage())));
       }
     }
   }

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 
 class ProcedureRunnerTest {
   private final List<String> ran = new ArrayList<>();
+  private Set<String> unforeseen = Set.of();
 
   private Outcome run(Set<String> failing) {
     Map<String, ProcedureRunner.Action> actions = new LinkedHashMap<>();
@@ -43,6 +44,9 @@ class ProcedureRunnerTest {
             ran.add(step);
             if (failing.contains(step)) {
               throw PitstopException.failed(step + " refused (403)");
+            }
+            if (unforeseen.contains(step)) {
+              throw new IllegalStateException(step + ": a library's own exception\nsecond line");
             }
             return StepResult.builder(step + " done").build();
           });
@@ -89,5 +93,25 @@ class ProcedureRunnerTest {
 
     assertThat(outcome.exitCode()).isZero();
     assertThat(ran).containsOnlyOnce("maintenance-on").endsWith("maintenance-off", "unlock");
+  }
+
+  @Test
+  void anUnforeseenExceptionFailsTheStepAndTheRunRollsBackAndCloses() {
+    unforeseen = Set.of("migrate");
+
+    Outcome outcome = run(Set.of());
+
+    assertThat(outcome.exitCode()).isEqualTo(1);
+    assertThat(ran).endsWith("migrate", "rollback", "maintenance-off", "unlock");
+    assertThat(outcome.steps())
+        .filteredOn(o -> o.step().equals("migrate"))
+        .singleElement()
+        .satisfies(
+            o -> {
+              assertThat(o.state()).isEqualTo(State.FAILED);
+              assertThat(o.message())
+                  .isEqualTo("IllegalStateException: migrate: a library's own exception");
+            });
+    assertThat(outcome.summary()).isEqualTo("migrate failed; rolled back");
   }
 }
