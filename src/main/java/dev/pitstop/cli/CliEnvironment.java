@@ -2,20 +2,37 @@ package dev.pitstop.cli;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.PrintWriter;
+import java.sql.Connection;
 import java.time.Clock;
 import java.util.Map;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * What the CLI takes from the outside world. {@code main} passes the real one; tests pass their own
- * environment variables, writers and an in-memory cluster, and so exercise the real wiring.
+ * environment variables, writers, an in-memory cluster and a connection decorator, and so exercise
+ * the real wiring.
  *
  * @param env environment variables ({@code PITSTOP_*} option defaults, secrets)
  * @param kubernetes makes a client; each command closes the client it made
+ * @param connections applied to every database connection Pitstop opens (its own and Flyway's),
+ *     right after the driver opened it; the identity in production
  */
 public record CliEnvironment(
     Map<String, String> env,
     PrintWriter out,
     PrintWriter err,
     Supplier<KubernetesClient> kubernetes,
-    Clock clock) {}
+    Clock clock,
+    UnaryOperator<Connection> connections) {
+
+  /** An environment whose database connections are used as the driver opens them. */
+  public CliEnvironment(
+      Map<String, String> env,
+      PrintWriter out,
+      PrintWriter err,
+      Supplier<KubernetesClient> kubernetes,
+      Clock clock) {
+    this(env, out, err, kubernetes, clock, UnaryOperator.identity());
+  }
+}

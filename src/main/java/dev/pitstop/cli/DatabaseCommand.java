@@ -44,7 +44,7 @@ abstract class DatabaseCommand extends StepCommand {
   abstract StepResult executeOnDatabase(Progress progress, StepContext run);
 
   DbConnection connection() {
-    return database.connection(environment().env());
+    return database.connection(environment());
   }
 
   /**

@@ -75,8 +75,15 @@ public final class DatabaseOptions {
     return jdbcUrl != null && !jdbcUrl.isBlank();
   }
 
-  /** The connection; the password comes from the file or the environment, never from a flag. */
-  public DbConnection connection(Map<String, String> env) {
+  /**
+   * The connection, opened through the environment's connection decorator; the password comes from
+   * the file or the environment variables, never from a flag.
+   */
+  public DbConnection connection(CliEnvironment environment) {
+    return connection(environment.env()).withConnections(environment.connections());
+  }
+
+  private DbConnection connection(Map<String, String> env) {
     if (!given()) {
       throw PitstopException.usage(
           "missing --jdbc-url: e.g. jdbc:postgresql://db.shop.svc:5432/shop (or PITSTOP_JDBC_URL)");

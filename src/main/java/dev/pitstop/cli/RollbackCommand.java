@@ -56,7 +56,7 @@ final class RollbackCommand extends StepCommand {
     DatabaseUndo undo =
         database.given()
             ? new DatabaseUndo(
-                database.connection(environment().env()),
+                database.connection(environment()),
                 flyway.toOptions(environment().env()),
                 maintenanceDatabase.name,
                 database.sessionsTimeout,

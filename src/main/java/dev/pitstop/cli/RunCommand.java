@@ -131,7 +131,7 @@ final class RunCommand extends StepCommand {
     chosen = workloads.parseRequired();
     keepDownOptions = keepDown.validated();
     target = maintenance.target();
-    db = database.connection(environment().env());
+    db = database.connection(environment());
     flywayOptions = flyway.toOptions(environment().env());
     newImages = images.parse();
     checks = smoke.checks();

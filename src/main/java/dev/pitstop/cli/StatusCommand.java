@@ -48,7 +48,7 @@ final class StatusCommand extends StepCommand {
         new DatabaseStatus(context.progress())
             .read(
                 new DatabaseStatus.Request(
-                    database.connection(environment().env()),
+                    database.connection(environment()),
                     flyway.toOptions(environment().env()),
                     maintenanceDatabase.name,
                     common.timeout));

@@ -10,6 +10,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.Arrays;
 import java.util.Properties;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 import org.postgresql.Driver;
 
@@ -36,8 +37,15 @@ public final class DbConnection {
   private final char[] password;
   private final String database;
   private final String hostAndPort;
+  private final UnaryOperator<Connection> connections;
 
   private DbConnection(String jdbcUrl, String user, char[] password) {
+    this(jdbcUrl, user, password, UnaryOperator.identity());
+  }
+
+  private DbConnection(
+      String jdbcUrl, String user, char[] password, UnaryOperator<Connection> connections) {
+    this.connections = connections;
     this.jdbcUrl = jdbcUrl;
     this.user = user;
     this.password = password == null ? new char[0] : password.clone();
@@ -112,7 +120,16 @@ public final class DbConnection {
     } else {
       rebuilt = PREFIX + encoded;
     }
-    return new DbConnection(rebuilt + query, user, password);
+    return new DbConnection(rebuilt + query, user, password, connections);
+  }
+
+  /**
+   * The same connection whose sessions are passed through {@code decorator} as soon as the driver
+   * has opened them, before Pitstop's session settings are applied; the same decorator carries over
+   * to {@link #withDatabase}. Tests use it to watch and fail statements on real sessions.
+   */
+  public DbConnection withConnections(UnaryOperator<Connection> decorator) {
+    return new DbConnection(jdbcUrl, user, password, decorator);
   }
 
   /** {@code user@host:port/database}, safe to print. */
@@ -134,10 +151,11 @@ public final class DbConnection {
         "connectTimeout", Long.toString(Math.max(1, settings.connectTimeout().toSeconds())));
     props.setProperty(
         "loginTimeout", Long.toString(Math.max(1, settings.connectTimeout().toSeconds())));
-    Connection connection = new Driver().connect(jdbcUrl, props);
-    if (connection == null) {
+    Connection opened = new Driver().connect(jdbcUrl, props);
+    if (opened == null) {
       throw new SQLException("the driver does not accept this URL", "08001");
     }
+    Connection connection = connections.apply(opened);
     try {
       // set_config rather than the "options" URL parameter: a user's own options in the URL would
       // silently replace ours, and these two settings are what keeps a migration from hanging.

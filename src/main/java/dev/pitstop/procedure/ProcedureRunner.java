@@ -18,7 +18,9 @@ import java.util.Map;
 /**
  * Executes {@link Procedure} in one process: the forward steps in order, the rollback when one of
  * them fails, and always the closing steps — except after a failed rollback, when the app stays in
- * maintenance and locked. A step that exits 75 is retried with backoff.
+ * maintenance and locked. When unlock fails after maintenance-off, maintenance goes back on, so a
+ * run never ends with users back on an app that is still locked. A step that exits 75 is retried
+ * with backoff.
  */
 public final class ProcedureRunner {
   /** One step's work: the same code the step's subcommand calls. */
@@ -118,22 +120,33 @@ public final class ProcedureRunner {
               + " failed and the rollback failed; maintenance and the lock were released as asked");
     }
     boolean closed = off.state() == State.SUCCEEDED && unlock.state() == State.SUCCEEDED;
+    StepOutcome backOn = null;
+    if (off.state() == State.SUCCEEDED && unlock.state() == State.FAILED) {
+      // Maintenance off with the lock still held is no state a run may end in: the run is not
+      // finished, yet users are back and nothing tells the app apart from a released one. Back
+      // into maintenance, so the app is stopped for a human, whom `status` tells what is left.
+      backOn = attempt(Procedure.MAINTENANCE_ON);
+    }
+    String closing = closed ? "" : ", but " + closingProblem(off, backOn);
     if (failed != null) {
-      return finish(
-          ExitCode.FAILED,
-          failed.step()
-              + " failed; rolled back"
-              + (closed ? "" : ", but " + closingProblem(off, unlock)));
+      return finish(ExitCode.FAILED, failed.step() + " failed; rolled back" + closing);
     }
     if (!closed) {
-      return finish(ExitCode.FAILED, "migrated, but " + closingProblem(off, unlock));
+      return finish(ExitCode.FAILED, "migrated" + closing);
     }
     return finish(ExitCode.OK, "migrated and up");
   }
 
-  private static String closingProblem(StepOutcome off, StepOutcome unlock) {
-    return (off.state() != State.SUCCEEDED ? "maintenance-off" : "unlock")
-        + " failed; run `pitstop status` for what is left";
+  private static String closingProblem(StepOutcome off, StepOutcome backOn) {
+    if (off.state() != State.SUCCEEDED) {
+      return "maintenance-off failed; run `pitstop status` for what is left";
+    }
+    if (backOn.state() == State.SUCCEEDED) {
+      return "unlock failed: maintenance is back on and the lock held; run `pitstop status` for"
+          + " what is left";
+    }
+    return "unlock failed and maintenance could not be switched back on; run `pitstop status` for"
+        + " what is left";
   }
 
   private StepOutcome attempt(Step step) {
@@ -163,6 +176,15 @@ public final class ProcedureRunner {
           continue;
         }
         return record(step, State.FAILED, start, e.exitCode(), e.getMessage());
+      } catch (RuntimeException e) {
+        // Not foreseen by the step (a library's own exception): the step failed all the same, and
+        // the run goes on to its rollback and closing steps instead of stopping half-way.
+        return record(
+            step,
+            State.FAILED,
+            start,
+            ExitCode.FAILED,
+            e.getClass().getSimpleName() + ": " + firstLine(String.valueOf(e.getMessage())));
       }
     }
   }

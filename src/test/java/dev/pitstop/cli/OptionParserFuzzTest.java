@@ -81,7 +81,9 @@ class OptionParserFuzzTest {
                           .build())
                   .build());
 
-  @Property(tries = 300)
+  // A fixed seed, so CI runs the same 300 argument lists every time; docs/RELIABILITY.md says how
+  // to explore with a random one.
+  @Property(tries = 300, seed = "20261125")
   void anyArgumentListEndsWithADefinedExitCodeAndNoUnexpectedException(
       @ForAll("invocations") List<String> args) {
     Result result = cli.run(args.toArray(String[]::new));

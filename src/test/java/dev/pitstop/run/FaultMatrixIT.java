@@ -5,12 +5,16 @@ import static org.awaitility.Awaitility.await;
 
 import dev.pitstop.db.DbConnection;
 import dev.pitstop.demo.DemoCluster;
+import dev.pitstop.demo.SampleApp;
+import dev.pitstop.demo.SimulatedControllers;
 import dev.pitstop.testing.ApiFaults;
 import dev.pitstop.testing.ApiFaults.Call;
 import dev.pitstop.testing.ApiFaults.Fault;
 import dev.pitstop.testing.ApiFaults.Point;
 import dev.pitstop.testing.CliRunner;
 import dev.pitstop.testing.CliRunner.Result;
+import dev.pitstop.testing.DbFaults;
+import dev.pitstop.testing.DbFaults.Executed;
 import dev.pitstop.testing.EndState;
 import dev.pitstop.testing.EndState.Verdict;
 import dev.pitstop.testing.RunFixture;
@@ -34,86 +38,104 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The fault matrix: {@code pitstop run} with a fault injected at Kubernetes API calls and database
- * boundaries of the procedure, and the end state of each case checked to be one of the three the
- * design allows. The cases and their end states are written to {@code
+ * The fault matrix: {@code pitstop run} with a fault injected at Kubernetes API requests and
+ * database statements of the procedure, and the end state of each case checked to be one of the
+ * three the design allows. The cases and their end states are written to {@code
  * target/reliability-matrix.md}, the source of docs/RELIABILITY.md.
  *
- * <p>How the API fault points are chosen: a clean run is recorded first; for every step that calls
- * the API, its first read, its first write (usually the write-ahead record) and its last write
- * (usually the change itself, or the record that it is done) are its points. A kill goes to every
- * write point (a kill before a read is the same as a kill after the write before it), followed by a
- * new {@code run} with the same run id; a kill at each step's last point is also followed by {@code
- * rollback}, {@code maintenance-off}, {@code unlock}. One transient fault goes to each step's first
- * write, the kinds (500, 429, 409, connection reset, timeout) taking turns, because a single
- * transient fault is absorbed by the same retry wherever it hits; every kind is covered.
+ * <p>A clean run is recorded first: every API request it sends and every database statement it
+ * executes, each named by its step and its ordinal within the step. Then, in the default ("cover")
+ * mode, every request gets a kill followed by {@code run} again with the same run id, and a
+ * transient fault, the kinds (500, 429, 409, connection reset, timeout) taking turns by request; a
+ * kill followed by {@code rollback}, {@code maintenance-off}, {@code unlock} goes to every step's
+ * first and last request; a 403 to every step's first write of the app's state; an API outage
+ * longer than {@code --timeout} to every step's first request, followed by {@code status} and then
+ * {@code run} again or the human path, taking turns; and every database statement gets a fault, the
+ * kinds (connection lost, lock_timeout, SQL error) taking turns. With {@code
+ * -Dpitstop.faults=exhaustive} every request gets every kind and both recoveries, every outage both
+ * recoveries, every statement every kind.
+ *
+ * <p>Each case has its own namespace on one in-memory API server for the class and its own database
+ * copied from a prepared template; cases run {@code -Dpitstop.faults.threads} (default 3) at a
+ * time.
  */
 class FaultMatrixIT {
-  private static final String NS = "shop";
   private static final String APP = "shop";
   private static final String RUN = "run-1";
+  private static final String TEMPLATE = "shop_v1";
+  private static final boolean EXHAUSTIVE =
+      "exhaustive".equals(System.getProperty("pitstop.faults", "cover"));
+  private static final int THREADS = Integer.getInteger("pitstop.faults.threads", 3);
+  private static final List<Fault> TRANSIENT =
+      List.of(Fault.HTTP_500, Fault.HTTP_429, Fault.HTTP_409, Fault.RESET, Fault.TIMEOUT);
 
   private static TestPostgres postgres;
-  private static final List<Row> ROWS = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private static DemoCluster cluster;
+  private static Config config;
+  private static EndState.Before before;
+  private static final AtomicInteger CASES = new AtomicInteger();
+  private static final List<Row> ROWS = new CopyOnWriteArrayList<>();
+  private static final List<String> NOT_REACHED = new CopyOnWriteArrayList<>();
+  private static long started;
   @TempDir Path dir;
 
   /** One case: a fault at a step, and where the run ended. */
   record Row(String fault, String step, String where, EndState state, String detail) {}
 
   @BeforeAll
-  static void startPostgres() {
+  static void startServers() throws SQLException {
+    started = System.nanoTime();
     postgres = TestPostgres.start();
+    cluster = DemoCluster.start("setup");
+    cluster.controllers().close();
+    try (KubernetesClient template = cluster.newClient()) {
+      config = template.getConfiguration();
+    }
+    RunFixture fixture = RunFixture.start(postgres, TEMPLATE, new CliRunner(cluster::newClient));
+    before = EndState.Before.of(fixture);
+    fixture.close();
   }
 
   @AfterAll
-  static void stopPostgresAndWriteTheMatrix() throws IOException {
+  static void stopServersAndWriteTheMatrix() throws IOException {
+    cluster.close();
     postgres.close();
     writeMatrix(Path.of("target", "reliability-matrix.md"));
   }
 
-  /** One case's world: a fresh cluster, a fresh database, the CLI behind the fault injector. */
-  private final class World implements AutoCloseable {
-    final DemoCluster cluster = DemoCluster.start(NS);
+  /**
+   * One case's world: its own namespace holding the demo app (with its simulated controllers), its
+   * own copy of the version-1 database, the CLI behind the API and database fault injectors.
+   */
+  private static final class World implements AutoCloseable {
+    final String ns = "c" + CASES.incrementAndGet();
+    final SimulatedControllers controllers;
     final ApiFaults faults = new ApiFaults();
+    final DbFaults dbFaults = new DbFaults();
     final RunFixture db;
-    final EndState.Before before;
     final CliRunner cli;
-    final Config config;
 
     World() throws SQLException {
-      try (KubernetesClient template = cluster.newClient()) {
-        config = template.getConfiguration();
-      }
       KubernetesClient client = cluster.client();
+      SampleApp.create(client, ns);
+      controllers = new SimulatedControllers(client, ns).start();
+      db = RunFixture.copyOf(postgres, TEMPLATE, ns);
+      cli = faults.runner(config).connections(dbFaults);
       await()
           .atMost(Duration.ofSeconds(20))
-          .until(
-              () ->
-                  client
-                              .pods()
-                              .inNamespace(NS)
-                              .withLabel("component", "web")
-                              .list()
-                              .getItems()
-                              .size()
-                          == 3
-                      && client
-                              .pods()
-                              .inNamespace(NS)
-                              .withLabel("component", "worker")
-                              .list()
-                              .getItems()
-                              .size()
-                          == 2);
-      db = RunFixture.start(postgres, "shop", new CliRunner(cluster::newClient));
-      before = EndState.Before.of(db);
-      cli = faults.runner(config);
+          .pollInterval(Duration.ofMillis(10))
+          .until(() -> client.pods().inNamespace(ns).list().getItems().size() == 5);
     }
 
     /**
@@ -128,7 +150,7 @@ class FaultMatrixIT {
           base.subList(at, at + 2).clear();
         }
       }
-      List<String> args = new ArrayList<>(List.of("run", "--app", APP, "-n", NS));
+      List<String> args = new ArrayList<>(List.of("run", "--app", APP, "-n", ns));
       args.addAll(base);
       args.addAll(List.of(extra));
       return cli.run(args.toArray(String[]::new));
@@ -151,75 +173,114 @@ class FaultMatrixIT {
 
     Result pitstop(String... args) {
       List<String> all = new ArrayList<>(List.of(args));
-      all.addAll(List.of("--app", APP, "-n", NS, "--timeout", "6s"));
+      all.addAll(List.of("--app", APP, "-n", ns, "--timeout", "6s"));
       return cli.run(all.toArray(String[]::new));
     }
 
+    /** What a human runs after a failed or killed run: rollback, maintenance-off, unlock. */
+    String humanPath() {
+      Result rollback =
+          pitstop("rollback", "--run-id", RUN, "--jdbc-url", db.jdbcUrl(), "--db-user", "postgres");
+      Result off = pitstop("maintenance-off", "--run-id", RUN);
+      Result unlock = pitstop("unlock", "--run-id", RUN);
+      return "rollback exit "
+          + rollback.exitCode()
+          + ", maintenance-off exit "
+          + off.exitCode()
+          + ", unlock exit "
+          + unlock.exitCode();
+    }
+
     Verdict verdict(String newVersion) throws SQLException {
+      faults.disarm();
       return EndState.classify(
-          cluster.client(), NS, APP, db, before, newVersion, "shop:2.0", () -> pitstop("status"));
+          cluster.client(), ns, APP, db, before, newVersion, "shop:2.0", () -> pitstop("status"));
     }
 
     @Override
     public void close() {
+      controllers.close();
       faults.close();
       db.close();
-      cluster.close();
-    }
-  }
-
-  /** The API fault points of a clean run, recorded once for the class. */
-  private static Map<String, List<Point>> points;
-
-  private Map<String, List<Point>> points() throws Exception {
-    if (points == null) {
-      try (World world = new World()) {
-        Result result = world.runToV2();
-        assertThat(result.exitCode()).as(result.toString()).isZero();
-        assertThat(world.verdict("2").state()).isEqualTo(EndState.MIGRATED);
-        points = pointsPerStep(world.faults.calls());
+      try {
+        db.dropDatabases();
+      } catch (SQLException e) {
+        throw new IllegalStateException("cannot drop the case's databases", e);
       }
-      assertThat(points.keySet())
-          .as("steps that call the API in a clean run")
-          .contains(
-              "lock", "maintenance-on", "scale-down", "scale-up", "maintenance-off", "unlock");
     }
-    return points;
   }
 
-  @Test
-  void transientApiFaultsAtEveryStepAreRetriedAndTheRunMigrates() throws Exception {
-    List<Fault> kinds =
-        List.of(Fault.HTTP_500, Fault.HTTP_429, Fault.HTTP_409, Fault.RESET, Fault.TIMEOUT);
-    int i = 0;
-    for (List<Point> stepPoints : points().values()) {
-      apiCase(firstWrite(stepPoints), kinds.get(i++ % kinds.size()), false);
+  /** The requests and statements of a clean run, recorded once for the class. */
+  private static List<Call> calls;
+
+  private static List<Executed> statements;
+
+  private static synchronized void recordCleanRun() throws Exception {
+    if (calls != null) {
+      return;
     }
-    assertAllowedEndStates();
+    try (World world = new World()) {
+      Result result = world.runToV2();
+      assertThat(result.exitCode()).as(result.toString()).isZero();
+      List<Call> seen = world.faults.calls();
+      List<Executed> executed = world.dbFaults.executed();
+      assertThat(world.verdict("2").state()).isEqualTo(EndState.MIGRATED);
+      calls = seen.stream().filter(c -> !c.step().equals("-")).toList();
+      statements = executed.stream().filter(e -> !e.step().equals("-")).toList();
+      StringBuilder log = new StringBuilder("# API requests of a clean run\n");
+      seen.forEach(c -> log.append(c).append('\n'));
+      log.append("\n# database statements of a clean run\n");
+      executed.forEach(e -> log.append(e).append('\n'));
+      Files.createDirectories(Path.of("target"));
+      Files.writeString(Path.of("target", "fault-points.txt"), log, StandardCharsets.UTF_8);
+    }
+    assertThat(calls.stream().map(Call::step).distinct())
+        .as("steps that call the API in a clean run")
+        .contains("lock", "maintenance-on", "scale-down", "scale-up", "maintenance-off", "unlock");
+    assertThat(statements.stream().map(Executed::step).distinct())
+        .as("steps that use the database in a clean run")
+        .contains("snapshot", "migrate", "verify");
   }
 
-  @Test
-  void aProcessKilledAtAnyPointIsFinishedByRunningAgainWithTheSameRunId() throws Exception {
-    for (List<Point> stepPoints : points().values()) {
-      for (Point point : stepPoints) {
-        if (point.write()) {
-          apiCase(point, Fault.KILL, false);
+  /** A case to run: its body records its row. */
+  private interface Case {
+    void run() throws Exception;
+  }
+
+  /** Runs the cases {@link #THREADS} at a time, then checks every end state is allowed. */
+  private static void runAll(List<Case> cases) throws Exception {
+    int from = ROWS.size();
+    ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+    Exception first = null;
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (Case c : cases) {
+        done.add(
+            pool.submit(
+                () -> {
+                  c.run();
+                  return null;
+                }));
+      }
+      for (Future<?> f : done) {
+        try {
+          f.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+          if (first == null) {
+            first = e;
+          }
         }
       }
+    } finally {
+      pool.shutdownNow();
     }
-    assertAllowedEndStates();
-  }
-
-  @Test
-  void aProcessKilledAtAnyStepIsUndoneExactlyByRollback() throws Exception {
-    for (List<Point> stepPoints : points().values()) {
-      apiCase(stepPoints.get(stepPoints.size() - 1), Fault.KILL, true);
+    if (first != null) {
+      throw first;
     }
-    assertAllowedEndStates();
-  }
-
-  private static Point firstWrite(List<Point> stepPoints) {
-    return stepPoints.stream().filter(Point::write).findFirst().orElse(stepPoints.get(0));
+    assertThat(ROWS.subList(from, ROWS.size()))
+        .as("cases that ended in a state the design does not allow")
+        .filteredOn(row -> row.state() == EndState.OTHER)
+        .isEmpty();
   }
 
   private static void assertAllowedEndStates() {
@@ -229,83 +290,197 @@ class FaultMatrixIT {
         .isEmpty();
   }
 
-  /** First read, first write and last write of every step, in procedure order. */
-  private static Map<String, List<Point>> pointsPerStep(List<Call> calls) {
-    Map<String, List<Call>> byStep = new LinkedHashMap<>();
-    calls.forEach(c -> byStep.computeIfAbsent(c.step(), k -> new ArrayList<>()).add(c));
-    Map<String, List<Point>> points = new LinkedHashMap<>();
-    byStep.forEach(
-        (step, stepCalls) -> {
-          if (step.equals("-")) {
-            return;
-          }
-          Set<Point> chosen = new LinkedHashSet<>();
-          stepCalls.stream()
-              .filter(c -> !c.isWrite())
-              .findFirst()
-              .ifPresent(c -> chosen.add(c.point()));
-          List<Call> writes = stepCalls.stream().filter(Call::isWrite).toList();
-          if (!writes.isEmpty()) {
-            chosen.add(writes.get(0).point());
-            chosen.add(writes.get(writes.size() - 1).point());
-          }
-          points.put(step, List.copyOf(chosen));
-        });
-    return points;
+  @Test
+  void aProcessKilledAtEveryRequestIsFinishedByRunningAgainWithTheSameRunId() throws Exception {
+    recordCleanRun();
+    List<Case> cases = new ArrayList<>();
+    for (Point point : killPoints()) {
+      cases.add(() -> apiCase(point, Fault.KILL, Recovery.RUN_AGAIN));
+    }
+    runAll(cases);
   }
 
-  private void apiCase(Point point, Fault fault, boolean rollbackAfterKill) throws Exception {
+  @Test
+  void aTransientApiFaultAtEveryRequestIsRetriedAndTheRunMigrates() throws Exception {
+    recordCleanRun();
+    List<Case> cases = new ArrayList<>();
+    int i = 0;
+    for (Point point : distinctPoints(calls)) {
+      List<Fault> kinds = EXHAUSTIVE ? TRANSIENT : List.of(TRANSIENT.get(i++ % TRANSIENT.size()));
+      for (Fault kind : kinds) {
+        cases.add(() -> apiCase(point, kind, Recovery.NONE));
+      }
+    }
+    runAll(cases);
+  }
+
+  @Test
+  void aProcessKilledAtAnyStepIsUndoneExactlyByTheHumanPath() throws Exception {
+    recordCleanRun();
+    List<Case> cases = new ArrayList<>();
+    List<Point> points = killPoints();
+    if (!EXHAUSTIVE) {
+      Set<Point> firstAndLast = new LinkedHashSet<>();
+      perStep(points)
+          .values()
+          .forEach(
+              stepPoints -> {
+                firstAndLast.add(stepPoints.get(0));
+                firstAndLast.add(stepPoints.get(stepPoints.size() - 1));
+              });
+      points = List.copyOf(firstAndLast);
+    }
+    for (Point point : points) {
+      cases.add(() -> apiCase(point, Fault.KILL, Recovery.HUMAN));
+    }
+    runAll(cases);
+  }
+
+  @Test
+  void aForbiddenWriteFailsTheRunAndEndsRolledBackOrStopped() throws Exception {
+    recordCleanRun();
+    List<Case> cases = new ArrayList<>();
+    Map<String, List<Call>> byStep = new LinkedHashMap<>();
+    calls.forEach(c -> byStep.computeIfAbsent(c.step(), k -> new ArrayList<>()).add(c));
+    byStep.forEach(
+        (step, stepCalls) ->
+            stepCalls.stream()
+                .filter(c -> c.isWrite() && !c.path().endsWith("/events"))
+                .findFirst()
+                .ifPresent(
+                    c -> cases.add(() -> apiCase(c.point(), Fault.HTTP_403, Recovery.NONE))));
+    runAll(cases);
+    assertThat(ROWS)
+        .filteredOn(row -> row.fault().equals(Fault.HTTP_403.label()))
+        .as("a 403 is never retried into success")
+        .allSatisfy(row -> assertThat(row.detail()).doesNotStartWith("exit 0"));
+  }
+
+  @Test
+  void anApiOutageLongerThanTheTimeoutEndsInAStateStatusExplains() throws Exception {
+    recordCleanRun();
+    List<Case> cases = new ArrayList<>();
+    int i = 0;
+    for (List<Point> stepPoints : perStep(distinctPoints(calls)).values()) {
+      Point first = stepPoints.get(0);
+      List<Recovery> recoveries =
+          EXHAUSTIVE
+              ? List.of(Recovery.RUN_AGAIN, Recovery.HUMAN)
+              : List.of(i++ % 2 == 0 ? Recovery.RUN_AGAIN : Recovery.HUMAN);
+      for (Recovery recovery : recoveries) {
+        cases.add(() -> apiCase(first, Fault.OUTAGE, recovery));
+      }
+    }
+    runAll(cases);
+  }
+
+  @Test
+  void aDatabaseFaultAtEveryStatementEndsMigratedRolledBackOrStopped() throws Exception {
+    recordCleanRun();
+    List<Case> cases = new ArrayList<>();
+    List<DbFaults.Fault> all = List.of(DbFaults.Fault.values());
+    int i = 0;
+    for (Executed statement : statements) {
+      List<DbFaults.Fault> kinds = EXHAUSTIVE ? all : List.of(all.get(i++ % all.size()));
+      for (DbFaults.Fault kind : kinds) {
+        cases.add(() -> dbCase(statement, kind));
+      }
+    }
+    runAll(cases);
+  }
+
+  /** What happens after the faulted run. */
+  private enum Recovery {
+    NONE(""),
+    RUN_AGAIN(", then run again"),
+    HUMAN(", then rollback, maintenance-off, unlock");
+
+    final String label;
+
+    Recovery(String label) {
+      this.label = label;
+    }
+  }
+
+  /** Every request of the clean run as a point, in order, each once. */
+  private static List<Point> distinctPoints(List<Call> recorded) {
+    return List.copyOf(new LinkedHashSet<>(recorded.stream().map(Call::point).toList()));
+  }
+
+  /**
+   * The requests a step's own thread sends: a kill there ends the CLI. (A watch's requests come
+   * from the client's threads; the process dying then is the same as dying at the step's next
+   * request.)
+   */
+  private static List<Point> killPoints() {
+    return distinctPoints(calls.stream().filter(c -> !c.background()).toList());
+  }
+
+  private static Map<String, List<Point>> perStep(List<Point> points) {
+    Map<String, List<Point>> byStep = new LinkedHashMap<>();
+    points.forEach(p -> byStep.computeIfAbsent(p.step(), k -> new ArrayList<>()).add(p));
+    return byStep;
+  }
+
+  private static void apiCase(Point point, Fault fault, Recovery recovery) throws Exception {
     try (World world = new World()) {
       world.faults.failAt(point, fault);
       Result first = null;
       boolean killed = false;
+      List<String> extra = new ArrayList<>();
+      if (fault == Fault.OUTAGE) {
+        extra.addAll(List.of("--timeout", "1s"));
+      }
       try {
-        first = world.runToV2();
+        first = world.runToV2(extra.toArray(String[]::new));
       } catch (ApiFaults.Killed e) {
         killed = true;
       }
-      assertThat(world.faults.injectedAt())
-          .as("fault %s at %s was reached", fault, point)
-          .isNotNull();
-      String where = point.toString();
+      String label = fault.label() + recovery.label;
+      if (world.faults.injectedAt() == null) {
+        // A poll the clean run made more often than this run: the point does not exist here.
+        assertThat(point.write()).as("write point " + point + " was not reached").isFalse();
+        NOT_REACHED.add(label + " at " + point);
+        return;
+      }
       if (fault == Fault.KILL) {
         assertThat(killed).as("the kill ended the CLI at " + point + ": " + first).isTrue();
-        world.faults.disarm();
-        if (rollbackAfterKill) {
-          Result rollback =
-              world.pitstop(
-                  "rollback",
-                  "--run-id",
-                  RUN,
-                  "--jdbc-url",
-                  world.db.jdbcUrl(),
-                  "--db-user",
-                  "postgres");
-          world.pitstop("maintenance-off", "--run-id", RUN);
-          world.pitstop("unlock", "--run-id", RUN);
-          record(
-              "process killed, then rollback, maintenance-off, unlock",
-              point.step(),
-              where,
-              world.verdict("2"),
-              "rollback exit " + rollback.exitCode());
-          return;
-        }
-        Result again = world.runToV2();
-        record(
-            "process killed, then run again",
-            point.step(),
-            where,
-            world.verdict("2"),
-            "second run exit " + again.exitCode());
+      }
+      world.faults.disarm();
+      String how = first == null ? "killed" : "exit " + first.exitCode() + firstFailure(first);
+      if (fault == Fault.OUTAGE) {
+        Result status = world.pitstop("status");
+        assertThat(status.exitCode()).as("status after the outage: " + status).isZero();
+        how += "; status: " + nextLine(status);
+      }
+      switch (recovery) {
+        case RUN_AGAIN -> how += "; run again exit " + world.runToV2().exitCode();
+        case HUMAN -> how += "; " + world.humanPath();
+        case NONE -> {}
+      }
+      record(label, point.step(), point.toString(), world.verdict("2"), how);
+    }
+  }
+
+  private static void dbCase(Executed statement, DbFaults.Fault fault) throws Exception {
+    try (World world = new World()) {
+      world.dbFaults.failAt(statement.point(), fault);
+      Result result = world.runToV2();
+      String where = statement.point() + " " + abbreviate(statement.sql(), 60);
+      if (world.dbFaults.injectedAt() == null) {
+        NOT_REACHED.add(fault.label() + " at " + where);
         return;
       }
       record(
           fault.label(),
-          point.step(),
+          statement.step(),
           where,
           world.verdict("2"),
-          "exit " + first.exitCode() + firstFailure(first));
+          "exit "
+              + result.exitCode()
+              + firstFailure(result)
+              + "; raised "
+              + world.dbFaults.raised().getSQLState());
     }
   }
 
@@ -314,7 +489,7 @@ class FaultMatrixIT {
     // A session holds an exclusive lock on orders for the whole run: the migration gives up
     // (lock_timeout, 55P03), the run rolls back.
     try (World world = new World();
-        Connection holder = postgres.jdbc("shop", "reporting-job")) {
+        Connection holder = postgres.jdbc(world.ns, "reporting-job")) {
       holder.setAutoCommit(false);
       try (Statement s = holder.createStatement()) {
         s.execute("LOCK TABLE orders IN ACCESS EXCLUSIVE MODE");
@@ -322,7 +497,7 @@ class FaultMatrixIT {
       Result result = world.runToV2("--lock-timeout", "300ms", "--timeout", "3s");
       holder.rollback();
       record(
-          "DB lock held (lock_timeout 55P03)",
+          "DB lock held by another session (lock_timeout 55P03)",
           "migrate",
           "ALTER TABLE orders",
           world.verdict("2"),
@@ -362,7 +537,7 @@ class FaultMatrixIT {
                 String.valueOf(retries));
         assertThat(terminator.exceptionally(e -> false).join()).as(result.toString()).isTrue();
         record(
-            "DB connection lost (backend terminated), run --retries " + retries,
+            "DB connection lost mid-migration (backend terminated), run --retries " + retries,
             "migrate",
             "pg_sleep in V2",
             world.verdict("2"),
@@ -370,18 +545,6 @@ class FaultMatrixIT {
       }
     }
     assertAllowedEndStates();
-  }
-
-  /** The first step failure the run reported, for the case's detail. */
-  private static String firstFailure(Result result) {
-    return result
-        .err()
-        .lines()
-        .filter(line -> line.contains("FAILED("))
-        .findFirst()
-        .map(line -> "; " + line.strip().replaceAll("\\s+", " "))
-        .map(line -> line.length() > 200 ? line.substring(0, 200) + "…" : line)
-        .orElse("");
   }
 
   @Test
@@ -392,27 +555,28 @@ class FaultMatrixIT {
         List.of(List.of(), List.of("--no-atomic", "--snapshot"), List.of("--no-atomic"));
     List<String> names =
         List.of(
-            "SQL error, atomic",
-            "SQL error after a committed step, snapshot",
-            "SQL error after a committed step, no snapshot");
+            "SQL error in a migration, atomic",
+            "SQL error in a migration after a committed step, snapshot",
+            "SQL error in a migration after a committed step, no snapshot");
+    List<EndState> states = new ArrayList<>();
     for (int i = 0; i < sqlErrorRuns.size(); i++) {
       try (World world = new World()) {
         List<String> args =
             new ArrayList<>(List.of("--locations", RunFixture.V4, "--image", "web=shop:2.0"));
         args.addAll(sqlErrorRuns.get(i));
         Result result = world.run(args.toArray(String[]::new));
+        Verdict verdict = world.verdict("4");
+        states.add(verdict.state());
         record(
             names.get(i),
             "migrate",
             "V4 division by zero",
-            world.verdict("4"),
+            verdict,
             "exit " + result.exitCode() + firstFailure(result));
       }
     }
     assertAllowedEndStates();
-    assertThat(ROWS)
-        .filteredOn(row -> row.fault().startsWith("SQL error"))
-        .extracting(Row::state)
+    assertThat(states)
         .containsExactly(EndState.ROLLED_BACK, EndState.ROLLED_BACK, EndState.STOPPED);
   }
 
@@ -429,19 +593,59 @@ class FaultMatrixIT {
     }
   }
 
+  /** The first step failure the run reported, for the case's detail. */
+  private static String firstFailure(Result result) {
+    return result
+        .err()
+        .lines()
+        .filter(line -> line.contains("FAILED("))
+        .findFirst()
+        .map(line -> "; " + abbreviate(line.strip().replaceAll("\\s+", " "), 200))
+        .orElse("");
+  }
+
+  /** The line of {@code status} that says what to run next, or its first line. */
+  private static String nextLine(Result status) {
+    List<String> lines = status.out().lines().map(String::strip).toList();
+    return abbreviate(
+        lines.stream()
+            .filter(l -> l.startsWith("next: "))
+            .findFirst()
+            .orElse(lines.isEmpty() ? "(nothing)" : lines.get(0)),
+        160);
+  }
+
+  private static String abbreviate(String text, int max) {
+    String flat = text.replaceAll("\\s+", " ");
+    return flat.length() > max ? flat.substring(0, max) + "…" : flat;
+  }
+
   private static void record(String fault, String step, String where, Verdict verdict, String how) {
     ROWS.add(new Row(fault, step, where, verdict.state(), how + "; " + verdict.facts()));
   }
 
   private static void writeMatrix(Path file) throws IOException {
     Map<String, Map<EndState, Integer>> counts = new LinkedHashMap<>();
-    for (Row row : ROWS) {
+    List<Row> rows = new ArrayList<>(ROWS);
+    rows.sort(
+        java.util.Comparator.comparing(Row::fault)
+            .thenComparing(row -> STEP_ORDER.indexOf(row.step())));
+    for (Row row : rows) {
       counts
           .computeIfAbsent(
               row.fault() + " | `" + row.step() + "`", k -> new EnumMap<>(EndState.class))
           .merge(row.state(), 1, Integer::sum);
     }
+    Map<String, Integer> perKind = new LinkedHashMap<>();
+    rows.forEach(row -> perKind.merge(row.fault(), 1, Integer::sum));
     StringBuilder md = new StringBuilder();
+    md.append("Mode: ")
+        .append(EXHAUSTIVE ? "exhaustive" : "cover")
+        .append(", ")
+        .append(THREADS)
+        .append(" case(s) at a time, ")
+        .append(Duration.ofNanos(System.nanoTime() - started).toSeconds())
+        .append(" s for the class.\n\n");
     md.append("| fault | step | (a) migrated & up | (b) rolled back exactly |")
         .append(" (c) stopped: maintenance on, locked, status says next | other |\n")
         .append("|---|---|---|---|---|---|\n");
@@ -456,17 +660,25 @@ class FaultMatrixIT {
           }
           md.append(" |\n");
         });
-    md.append("| **total** | ").append(ROWS.size()).append(" cases");
+    md.append("| **total** | ").append(rows.size()).append(" cases");
     for (EndState state : EndState.values()) {
       md.append(" | **").append(totals.getOrDefault(state, 0)).append("**");
     }
-    md.append(" |\n\n<details><summary>every case</summary>\n\n")
+    md.append(" |\n\n| fault | cases |\n|---|---|\n");
+    perKind.forEach(
+        (kind, n) -> md.append("| ").append(kind).append(" | ").append(n).append(" |\n"));
+    md.append(
+            "\nPoints of the clean run that a faulted run did not reach (polls it made fewer of): ")
+        .append(NOT_REACHED.size())
+        .append('\n');
+    NOT_REACHED.forEach(n -> md.append("- ").append(n).append('\n'));
+    md.append("\n<details><summary>every case</summary>\n\n")
         .append("| fault | at | end state | detail |\n|---|---|---|---|\n");
-    for (Row row : ROWS) {
+    for (Row row : rows) {
       md.append("| ")
           .append(row.fault())
           .append(" | ")
-          .append(row.where())
+          .append(row.where().replace("|", "\\|"))
           .append(" | ")
           .append(row.state().label())
           .append(" | ")
@@ -477,4 +689,18 @@ class FaultMatrixIT {
     Files.createDirectories(file.getParent());
     Files.writeString(file, md.toString(), StandardCharsets.UTF_8);
   }
+
+  private static final List<String> STEP_ORDER =
+      List.of(
+          "lock",
+          "maintenance-on",
+          "scale-down",
+          "snapshot",
+          "migrate",
+          "verify",
+          "scale-up",
+          "smoke-test",
+          "rollback",
+          "maintenance-off",
+          "unlock");
 }

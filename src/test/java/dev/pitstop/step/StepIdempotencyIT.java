@@ -51,7 +51,9 @@ class StepIdempotencyIT {
     return Arbitraries.integers().between(0, 3).list().ofSize(STEPS.size());
   }
 
-  @Property(tries = 12)
+  // A fixed seed, so CI runs the same 12 sequences every time; docs/RELIABILITY.md says how to
+  // explore with a random one.
+  @Property(tries = 12, seed = "20261125")
   void repeatingAStepChangesNothingAndRollbackAfterAnyPrefixRestoresExactly(
       @ForAll("repeats") List<Integer> repeats) {
     try (DemoCluster cluster = DemoCluster.start(NS)) {

@@ -42,6 +42,10 @@ public final class ApiFaults implements AutoCloseable {
     HTTP_409,
     RESET,
     TIMEOUT,
+    /** 403 Forbidden: the client may not do this; never retried. */
+    HTTP_403,
+    /** From the chosen request on, every request's connection is reset until {@link #endOutage}. */
+    OUTAGE,
     KILL;
 
     public String label() {
@@ -51,13 +55,19 @@ public final class ApiFaults implements AutoCloseable {
         case HTTP_409 -> "API 409 conflict";
         case RESET -> "API connection reset";
         case TIMEOUT -> "API timeout";
+        case HTTP_403 -> "API 403 forbidden";
+        case OUTAGE -> "API outage longer than --timeout";
         case KILL -> "process killed";
       };
     }
   }
 
-  /** One API request as the CLI sent it. */
-  public record Call(int index, String method, String path, String step, int ordinal) {
+  /**
+   * One API request as the CLI sent it; {@code background} when a thread other than the step's sent
+   * it (a watch), where a {@link Fault#KILL} cannot end the CLI.
+   */
+  public record Call(
+      int index, String method, String path, String step, int ordinal, boolean background) {
     public boolean isWrite() {
       return isWrite(method);
     }
@@ -107,6 +117,7 @@ public final class ApiFaults implements AutoCloseable {
   private volatile Fault fault;
   private volatile Call injectedAt;
   private volatile String currentStep = "-";
+  private volatile boolean outage;
 
   public ApiFaults() {
     try {
@@ -129,7 +140,13 @@ public final class ApiFaults implements AutoCloseable {
   /** Stops injecting; numbering goes on. */
   public ApiFaults disarm() {
     this.failAt = null;
+    this.outage = false;
     return this;
+  }
+
+  /** Ends an {@link Fault#OUTAGE}: requests reach the server again. */
+  public ApiFaults endOutage() {
+    return disarm();
   }
 
   /** Every request seen so far, in order. */
@@ -176,21 +193,43 @@ public final class ApiFaults implements AutoCloseable {
                   owner + (Call.isWrite(method) ? "/w" : "/r"), k -> new AtomicInteger())
               .incrementAndGet();
       Call call =
-          new Call(counter.incrementAndGet(), method, request.uri().getPath(), owner, ordinal);
+          new Call(
+              counter.incrementAndGet(),
+              method,
+              request.uri().getPath(),
+              owner,
+              ordinal,
+              step == null);
       calls.add(call);
+      if (outage) {
+        redirect(builder, request, Fault.RESET);
+        return;
+      }
       if (!call.point().equals(failAt) || injectedAt != null) {
         return;
+      }
+      if (fault == Fault.KILL && call.background()) {
+        return; // a watch's thread: throwing here would not end the CLI
       }
       injectedAt = call;
       if (fault == Fault.KILL) {
         throw new Killed(call);
       }
+      if (fault == Fault.OUTAGE) {
+        outage = true;
+        redirect(builder, request, Fault.RESET);
+        return;
+      }
+      redirect(builder, request, fault);
+    }
+
+    private void redirect(BasicBuilder builder, HttpRequest request, Fault kind) {
       builder.uri(
           URI.create(
               "http://127.0.0.1:"
                   + faultServer.getAddress().getPort()
                   + "/"
-                  + fault.name()
+                  + kind.name()
                   + request.uri().getPath()));
     }
   }
@@ -201,6 +240,7 @@ public final class ApiFaults implements AutoCloseable {
       case HTTP_500 -> status(exchange, 500, "InternalError", "injected server error");
       case HTTP_429 -> status(exchange, 429, "TooManyRequests", "injected throttling");
       case HTTP_409 -> status(exchange, 409, "Conflict", "injected conflict");
+      case HTTP_403 -> status(exchange, 403, "Forbidden", "injected: forbidden by RBAC");
       case RESET -> exchange.close();
       case TIMEOUT -> {
         try {
@@ -210,7 +250,7 @@ public final class ApiFaults implements AutoCloseable {
         }
         exchange.close();
       }
-      case KILL -> throw new IllegalStateException("a kill never reaches the server");
+      case KILL, OUTAGE -> throw new IllegalStateException(kind + " never reaches the server");
     }
   }
 

@@ -8,15 +8,18 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.sql.Connection;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /** Runs the real CLI wiring in-process, against a given cluster, capturing stdout and stderr. */
 public final class CliRunner {
   private final Supplier<KubernetesClient> kubernetes;
   private final Map<String, String> env = new HashMap<>();
+  private UnaryOperator<Connection> connections = UnaryOperator.identity();
 
   public CliRunner(Supplier<KubernetesClient> kubernetes) {
     this.kubernetes = kubernetes;
@@ -43,6 +46,12 @@ public final class CliRunner {
     return this;
   }
 
+  /** Every database connection the CLI opens passes through {@code decorator}. */
+  public CliRunner connections(UnaryOperator<Connection> decorator) {
+    this.connections = decorator;
+    return this;
+  }
+
   /** What one invocation printed and returned. */
   public record Result(int exitCode, String out, String err) {
     @Override
@@ -60,7 +69,8 @@ public final class CliRunner {
             new PrintWriter(out, true),
             new PrintWriter(err, true),
             kubernetes,
-            Clock.systemUTC());
+            Clock.systemUTC(),
+            connections);
     int code = PitstopCli.execute(environment, args);
     return new Result(code, out.toString(), err.toString());
   }

@@ -56,6 +56,10 @@ public final class RunFixture implements AutoCloseable {
             "--locations",
             V1);
     assertThat(setup.exitCode()).as(setup.toString()).isZero();
+    return withHealth(postgres, database);
+  }
+
+  private static RunFixture withHealth(TestPostgres postgres, String database) {
     HttpServer health;
     try {
       health = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -74,6 +78,43 @@ public final class RunFixture implements AutoCloseable {
         });
     health.start();
     return fixture;
+  }
+
+  /**
+   * A copy of {@code template} (a database a fixture made) named {@code database}, made by {@code
+   * CREATE DATABASE … TEMPLATE}: the same rows and schema history in a fraction of the time of
+   * migrating and inserting again.
+   */
+  public static RunFixture copyOf(TestPostgres postgres, String template, String database)
+      throws SQLException {
+    dropSnapshots(postgres, database);
+    for (int attempt = 1; ; attempt++) {
+      try {
+        postgres.execute(
+            "postgres",
+            "DROP DATABASE IF EXISTS \"" + database + "\" WITH (FORCE)",
+            "CREATE DATABASE \"" + database + "\" TEMPLATE \"" + template + "\"");
+        break;
+      } catch (SQLException e) {
+        // 55006: a session that used the template is still closing
+        if (!"55006".equals(e.getSQLState()) || attempt == 50) {
+          throw e;
+        }
+        try {
+          Thread.sleep(20);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
+    return withHealth(postgres, database);
+  }
+
+  /** Drops this fixture's database and its snapshots. */
+  public void dropDatabases() throws SQLException {
+    dropSnapshots(postgres, database);
+    postgres.execute("postgres", "DROP DATABASE IF EXISTS \"" + database + "\" WITH (FORCE)");
   }
 
   private static void dropSnapshots(TestPostgres postgres, String database) throws SQLException {

@@ -1,0 +1,117 @@
+package dev.pitstop.procedure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pitstop.core.PitstopException;
+import dev.pitstop.core.Progress;
+import dev.pitstop.core.StepResult;
+import dev.pitstop.procedure.ProcedureRunner.Outcome;
+import dev.pitstop.procedure.ProcedureRunner.State;
+import dev.pitstop.procedure.ProcedureRunner.StepOutcome;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class ProcedureRunnerTest {
+  private final List<String> ran = new ArrayList<>();
+  private Set<String> unforeseen = Set.of();
+
+  private Outcome run(Set<String> failing) {
+    Map<String, ProcedureRunner.Action> actions = new LinkedHashMap<>();
+    for (String step :
+        List.of(
+            "lock",
+            "maintenance-on",
+            "scale-down",
+            "snapshot",
+            "migrate",
+            "verify",
+            "scale-up",
+            "smoke-test",
+            "rollback",
+            "maintenance-off",
+            "unlock")) {
+      actions.put(
+          step,
+          () -> {
+            ran.add(step);
+            if (failing.contains(step)) {
+              throw PitstopException.failed(step + " refused (403)");
+            }
+            if (unforeseen.contains(step)) {
+              throw new IllegalStateException(step + ": a library's own exception\nsecond line");
+            }
+            return StepResult.builder(step + " done").build();
+          });
+    }
+    return new ProcedureRunner(
+            actions,
+            new ProcedureRunner.Settings(false, 0, Duration.ofMillis(1), true),
+            new Progress(new PrintWriter(Writer.nullWriter()), false),
+            Clock.systemUTC(),
+            d -> {})
+        .run();
+  }
+
+  @Test
+  void anUnlockThatFailsAfterMaintenanceOffPutsMaintenanceBackOn() {
+    Outcome outcome = run(Set.of("unlock"));
+
+    assertThat(outcome.exitCode()).isEqualTo(1);
+    assertThat(ran).endsWith("maintenance-off", "unlock", "maintenance-on");
+    assertThat(outcome.summary())
+        .isEqualTo(
+            "migrated, but unlock failed: maintenance is back on and the lock held; run `pitstop"
+                + " status` for what is left");
+    assertThat(outcome.steps())
+        .extracting(StepOutcome::step, StepOutcome::state)
+        .endsWith(
+            org.assertj.core.groups.Tuple.tuple("unlock", State.FAILED),
+            org.assertj.core.groups.Tuple.tuple("maintenance-on", State.SUCCEEDED));
+  }
+
+  @Test
+  void aMaintenanceOffThatFailsKeepsTheLockAndSwitchesNothingBackOn() {
+    Outcome outcome = run(Set.of("maintenance-off"));
+
+    assertThat(outcome.exitCode()).isEqualTo(1);
+    assertThat(ran).endsWith("smoke-test", "maintenance-off");
+    assertThat(outcome.summary())
+        .isEqualTo("migrated, but maintenance-off failed; run `pitstop status` for what is left");
+  }
+
+  @Test
+  void aCleanRunEndsMigratedAndUpWithoutGoingBackIntoMaintenance() {
+    Outcome outcome = run(Set.of());
+
+    assertThat(outcome.exitCode()).isZero();
+    assertThat(ran).containsOnlyOnce("maintenance-on").endsWith("maintenance-off", "unlock");
+  }
+
+  @Test
+  void anUnforeseenExceptionFailsTheStepAndTheRunRollsBackAndCloses() {
+    unforeseen = Set.of("migrate");
+
+    Outcome outcome = run(Set.of());
+
+    assertThat(outcome.exitCode()).isEqualTo(1);
+    assertThat(ran).endsWith("migrate", "rollback", "maintenance-off", "unlock");
+    assertThat(outcome.steps())
+        .filteredOn(o -> o.step().equals("migrate"))
+        .singleElement()
+        .satisfies(
+            o -> {
+              assertThat(o.state()).isEqualTo(State.FAILED);
+              assertThat(o.message())
+                  .isEqualTo("IllegalStateException: migrate: a library's own exception");
+            });
+    assertThat(outcome.summary()).isEqualTo("migrate failed; rolled back");
+  }
+}
