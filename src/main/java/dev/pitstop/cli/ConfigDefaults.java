@@ -41,10 +41,16 @@ import picocli.CommandLine.Model.OptionSpec;
  * empty environment variable counts as not set.
  */
 public final class ConfigDefaults implements IDefaultValueProvider {
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  /** Made on first use: without a config file, no YAML or JSON machinery is loaded. */
+  private static final class Yaml {
+    static final ObjectMapper MAPPER = new ObjectMapper(new YAMLFactory());
+  }
 
   private final Map<String, String> env;
+
+  /** The config file's mapping, or null without a config file. */
   private final JsonNode file;
+
   private final String fileName;
 
   private ConfigDefaults(Map<String, String> env, JsonNode file, String fileName) {
@@ -67,7 +73,7 @@ public final class ConfigDefaults implements IDefaultValueProvider {
       }
     }
     if (path == null || path.isEmpty()) {
-      return new ConfigDefaults(env, YAML.createObjectNode(), null);
+      return new ConfigDefaults(env, null, null);
     }
     Path file;
     try {
@@ -80,9 +86,9 @@ public final class ConfigDefaults implements IDefaultValueProvider {
       throw PitstopException.usage("config file " + path + " does not exist or is not a file");
     }
     try {
-      JsonNode tree = YAML.readTree(file.toFile());
+      JsonNode tree = Yaml.MAPPER.readTree(file.toFile());
       if (tree == null || tree.isMissingNode() || tree.isNull()) {
-        tree = YAML.createObjectNode();
+        tree = Yaml.MAPPER.createObjectNode();
       }
       if (!tree.isObject()) {
         throw PitstopException.usage(
@@ -95,8 +101,16 @@ public final class ConfigDefaults implements IDefaultValueProvider {
     }
   }
 
+  /** Whether a config file was given (its keys are then checked against every command). */
+  boolean hasFile() {
+    return file != null;
+  }
+
   /** Rejects keys that are no option of any command: a typo must not be silently ignored. */
   public void checkKeys(CommandLine root) {
+    if (file == null) {
+      return;
+    }
     Set<String> options = new TreeSet<>();
     Set<String> commands = new TreeSet<>();
     collect(root, options, commands);
@@ -194,6 +208,9 @@ public final class ConfigDefaults implements IDefaultValueProvider {
         }
       }
       return Optional.of(values);
+    }
+    if (file == null) {
+      return Optional.empty();
     }
     CommandSpec command = option.command();
     JsonNode section = command == null ? null : file.get(command.name());

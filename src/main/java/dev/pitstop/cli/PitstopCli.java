@@ -25,25 +25,6 @@ public final class PitstopCli {
         "Stop-the-world PostgreSQL migrations on Kubernetes: each subcommand is one step.",
         "Exit codes: 0 done, 1 failed, 2 bad input (nothing changed), 3 locked by another run,"
             + " 4 rollback failed, 75 transient (retry)."
-      },
-      subcommands = {
-        LockCommand.class,
-        MaintenanceOnCommand.class,
-        ScaleDownCommand.class,
-        SnapshotCommand.class,
-        MigrateCommand.class,
-        VerifyCommand.class,
-        ScaleUpCommand.class,
-        SmokeTestCommand.class,
-        MaintenanceOffCommand.class,
-        UnlockCommand.class,
-        RollbackCommand.class,
-        RestoreCommand.class,
-        StatusCommand.class,
-        RunCommand.class,
-        ServeMaintenanceCommand.class,
-        DemoCommand.class,
-        CommandLine.HelpCommand.class
       })
   static final class Root implements Runnable {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -54,10 +35,61 @@ public final class PitstopCli {
     }
   }
 
+  /** The subcommands, in the order the help lists them. */
+  private static final List<Class<?>> SUBCOMMANDS =
+      List.of(
+          LockCommand.class,
+          MaintenanceOnCommand.class,
+          ScaleDownCommand.class,
+          SnapshotCommand.class,
+          MigrateCommand.class,
+          VerifyCommand.class,
+          ScaleUpCommand.class,
+          SmokeTestCommand.class,
+          MaintenanceOffCommand.class,
+          UnlockCommand.class,
+          RollbackCommand.class,
+          RestoreCommand.class,
+          StatusCommand.class,
+          RunCommand.class,
+          ServeMaintenanceCommand.class,
+          DemoCommand.class,
+          CommandLine.HelpCommand.class);
+
   private PitstopCli() {}
 
   /** The fully wired command line, with defaults from the environment and the config file. */
   public static CommandLine create(CliEnvironment environment, ConfigDefaults defaults) {
+    return create(environment, defaults, SUBCOMMANDS);
+  }
+
+  /**
+   * The subcommands that {@code args} can reach. picocli builds each subcommand's model by
+   * reflection, which costs more than the step itself takes on a fast API server; an invocation
+   * that names its step first ({@code pitstop lock ...}) never reaches the others, and {@code
+   * pitstop --version} reaches none. Anything else (other root options, {@code help}, a typo, a
+   * config file whose keys are checked against every command) gets the whole tree.
+   */
+  static List<Class<?>> reachable(String[] args, ConfigDefaults defaults) {
+    if (args.length == 0 || defaults.hasFile()) {
+      return SUBCOMMANDS;
+    }
+    if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+      return List.of();
+    }
+    for (Class<?> type : SUBCOMMANDS) {
+      Command command = type.getAnnotation(Command.class);
+      if (type != CommandLine.HelpCommand.class
+          && command.aliases().length == 0
+          && command.name().equals(args[0])) {
+        return List.of(type);
+      }
+    }
+    return SUBCOMMANDS;
+  }
+
+  private static CommandLine create(
+      CliEnvironment environment, ConfigDefaults defaults, List<Class<?>> subcommands) {
     IFactory factory =
         new IFactory() {
           private final IFactory fallback = CommandLine.defaultFactory();
@@ -76,6 +108,8 @@ public final class PitstopCli {
           }
         };
     CommandLine commandLine = new CommandLine(new Root(), factory);
+    // before the settings below: picocli applies them to the subcommands present at the time
+    subcommands.forEach(commandLine::addSubcommand);
     commandLine.setOut(environment.out());
     commandLine.setErr(environment.err());
     commandLine.setCaseInsensitiveEnumValuesAllowed(true);
@@ -97,7 +131,7 @@ public final class PitstopCli {
       environment.err().flush();
       return e.exitCode();
     }
-    CommandLine commandLine = create(environment, defaults);
+    CommandLine commandLine = create(environment, defaults, reachable(args, defaults));
     try {
       defaults.checkKeys(commandLine);
     } catch (PitstopException e) {

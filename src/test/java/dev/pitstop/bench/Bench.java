@@ -42,11 +42,13 @@ public final class Bench {
           .filter(name -> !name.isEmpty())
           .toList();
 
-  private static final List<String> IMAGE_JVM_FLAGS =
+  /** The JVM flags of the image's entrypoint (pom.xml, jib jvmFlags; ImageIT checks they agree). */
+  public static final List<String> IMAGE_JVM_FLAGS =
       List.of(
           "-XX:+UseSerialGC",
           "-XX:TieredStopAtLevel=1",
           "-XX:MaxRAMPercentage=75",
+          "-Xms16m",
           "-XX:+ExitOnOutOfMemoryError",
           "-Xshare:auto");
 
@@ -104,44 +106,107 @@ public final class Bench {
     System.out.println(text);
   }
 
-  /** 1. Each step as a whole process (JVM start to exit), next to kubectl. */
+  /**
+   * 1. Each step as a whole process (JVM start to exit), next to kubectl; then the same steps with
+   * an AppCDS archive that this JVM makes in a training run.
+   */
   private void processes(DemoCluster cluster) throws Exception {
     Path kubeconfig = kubeconfig(cluster);
     Path jar = Path.of("target", "pitstop.jar").toAbsolutePath();
+    // a workload that is already at 0: scale-down records it and has no pod to wait for
+    cluster
+        .client()
+        .apps()
+        .deployments()
+        .inNamespace(NS)
+        .resource(SampleApp.deployment("idle", 0, "shop:1.0"))
+        .create();
     List<String> java = new ArrayList<>(List.of(javaBinary()));
     java.addAll(IMAGE_JVM_FLAGS);
-    java.addAll(List.of("-jar", jar.toString()));
     line("");
     line("## Step start-up: whole process, against the in-memory API server");
     line("");
+    line("JVM flags as in the image: `" + String.join(" ", IMAGE_JVM_FLAGS) + "`.");
+    line("");
     line("| command | median wall | median peak RSS |");
     line("|---|---|---|");
-    String[] ids = {"--app", "shop", "-n", NS};
-    measure("pitstop --version", concat(java, "--version"), kubeconfig);
-    measure("pitstop status", concat(java, concat(List.of("status"), ids)), kubeconfig);
-    measure(
-        "pitstop lock + unlock (each)",
-        concat(java, concat(List.of("lock", "--run-id", "bench"), ids)),
-        kubeconfig,
-        concat(java, concat(List.of("unlock", "--run-id", "bench"), ids)));
+    steps(concat(java, "-jar", jar.toString()), "", kubeconfig);
     // the in-memory server serves no discovery documents, so kubectl goes by raw API paths
-    String configMaps = "/api/v1/namespaces/" + NS + "/configmaps";
     measure(
         "kubectl get --raw (the read of status)",
-        List.of("kubectl", "get", "--raw", configMaps + "/shop-settings"),
+        List.of(
+            "kubectl", "get", "--raw", "/api/v1/namespaces/" + NS + "/configmaps/shop-settings"),
         kubeconfig);
+    measure(
+        "kubectl get --raw (the read of scale-down)",
+        List.of("kubectl", "get", "--raw", "/apis/apps/v1/namespaces/" + NS + "/deployments/idle"),
+        kubeconfig);
+
+    // AppCDS: a dynamic archive only works with the JVM build that made it, so this one is made
+    // here, by a training run of `status`, and says nothing exact about the image's JVM
+    Path archive = work.resolve("pitstop-local.jsa").toAbsolutePath();
+    Files.deleteIfExists(archive);
+    List<String> cds = new ArrayList<>(java);
+    cds.add("-Xlog:cds=off,cds+dynamic=off");
+    List<String> training = new ArrayList<>(cds);
+    training.addAll(List.of("-XX:ArchiveClassesAtExit=" + archive, "-jar", jar.toString()));
+    run(concat(training, "status", "--app", "shop", "-n", NS), kubeconfig);
+    if (!Files.isRegularFile(archive)) {
+      line("| AppCDS | no archive was made | |");
+      return;
+    }
+    cds.addAll(List.of("-XX:SharedArchiveFile=" + archive, "-jar", jar.toString()));
+    steps(cds, " (AppCDS, archive made by this JVM)", kubeconfig);
+  }
+
+  /** --version, status, lock, unlock and scale-down of a workload at 0, each as one process. */
+  private void steps(List<String> pitstop, String label, Path kubeconfig) throws Exception {
+    List<String> ids = List.of("--app", "shop", "-n", NS);
+    List<String> run = concat(ids, "--run-id", "bench");
+    measure("pitstop --version" + label, concat(pitstop, "--version"), kubeconfig);
+    measure("pitstop status" + label, concat(pitstop, concat(List.of("status"), ids)), kubeconfig);
+    List<String> lock = concat(pitstop, concat(List.of("lock"), run));
+    List<String> unlock = concat(pitstop, concat(List.of("unlock"), run));
+    measure("pitstop lock" + label, lock, kubeconfig, null, unlock);
+    measure("pitstop unlock" + label, unlock, kubeconfig, lock, null);
+    run(lock, kubeconfig);
+    measure(
+        "pitstop scale-down of one workload at 0" + label,
+        concat(
+            pitstop, concat(List.of("scale-down"), concat(run, "--workload", "deployment/idle"))),
+        kubeconfig,
+        null,
+        concat(pitstop, concat(List.of("scale-up"), run)));
+    run(unlock, kubeconfig);
+  }
+
+  /** Runs a command that is not measured; its failure would make the next rows fail anyway. */
+  private static void run(List<String> command, Path kubeconfig) throws Exception {
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    builder.environment().put("KUBECONFIG", kubeconfig.toString());
+    builder.start().waitFor();
   }
 
   private void measure(String name, List<String> command, Path kubeconfig) throws Exception {
-    measure(name, command, kubeconfig, null);
+    measure(name, command, kubeconfig, null, null);
   }
 
-  /** Runs the command REPEAT times (with an optional undo between runs) and reports medians. */
-  private void measure(String name, List<String> command, Path kubeconfig, List<String> undo)
+  /**
+   * Runs the command REPEAT times, with an optional unmeasured command before and after each run
+   * (to make it and undo it), and reports medians.
+   */
+  private void measure(
+      String name, List<String> command, Path kubeconfig, List<String> before, List<String> after)
       throws Exception {
     List<Long> millis = new ArrayList<>();
     List<Long> rssKb = new ArrayList<>();
     for (int i = 0; i < REPEAT; i++) {
+      if (before != null) {
+        run(before, kubeconfig);
+      }
       List<String> timed = new ArrayList<>(List.of("/usr/bin/time", "-f", "%M"));
       timed.addAll(command);
       ProcessBuilder builder =
@@ -158,13 +223,8 @@ public final class Bench {
         line("| " + name + " | failed with exit " + code + ": " + lines[0] + " | |");
         return;
       }
-      if (undo != null) {
-        ProcessBuilder back =
-            new ProcessBuilder(undo)
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        back.environment().put("KUBECONFIG", kubeconfig.toString());
-        back.start().waitFor();
+      if (after != null) {
+        run(after, kubeconfig);
       }
     }
     line(

@@ -92,6 +92,30 @@ class CliOptionsTest {
   }
 
   @Test
+  void aNamedStepBuildsOnlyItsOwnCommandAndAnythingElseTheWholeTree() throws IOException {
+    ConfigDefaults none = ConfigDefaults.load(Map.of(), new String[0]);
+    Path config = dir.resolve("sections.yaml");
+    Files.writeString(config, "scale-up:\n  timeout: 15m\n");
+    String[] withConfig = {"lock", "--config", config.toString()};
+
+    assertThat(PitstopCli.reachable(new String[] {"lock", "--app", "shop"}, none))
+        .containsExactly(LockCommand.class);
+    assertThat(PitstopCli.reachable(new String[] {"--version"}, none)).isEmpty();
+    for (String[] args :
+        new String[][] {{"help", "lock"}, {"lokc"}, {"--help"}, {"--version", "lock"}}) {
+      assertThat(PitstopCli.reachable(args, none))
+          .as(String.join(" ", args))
+          .contains(LockCommand.class, DemoCommand.class, CommandLine.HelpCommand.class);
+    }
+    // a config file's keys are checked against every command
+    assertThat(PitstopCli.reachable(withConfig, ConfigDefaults.load(Map.of(), withConfig)))
+        .contains(LockCommand.class, ScaleUpCommand.class);
+    Result help = cli.run("status", "--help");
+    assertThat(help.exitCode()).isZero();
+    assertThat(help.out()).contains("Usage: pitstop status");
+  }
+
+  @Test
   void aFlagWinsOverTheEnvironmentWhichWinsOverTheConfigFile() throws IOException {
     Path config = dir.resolve("pitstop.yaml");
     Files.writeString(

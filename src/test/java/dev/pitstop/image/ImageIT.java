@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pitstop.bench.Bench;
 import dev.pitstop.testing.ShippedFiles;
 import java.io.IOException;
 import java.io.InputStream;
@@ -52,8 +53,9 @@ class ImageIT {
     config.get("Entrypoint").forEach(e -> entrypoint.add(e.asText()));
     assertThat(entrypoint).first().isEqualTo("java");
     assertThat(entrypoint).last().isEqualTo("dev.pitstop.cli.Main");
-    assertThat(entrypoint)
-        .contains("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:MaxRAMPercentage=75");
+    // the benchmark measures the steps with the image's JVM flags
+    assertThat(entrypoint.subList(1, entrypoint.indexOf("-cp")))
+        .containsExactlyElementsOf(Bench.IMAGE_JVM_FLAGS);
     assertThat(config.get("User").asText()).matches("[1-9][0-9]*:[1-9][0-9]*");
     assertThat(config.path("ExposedPorts").size()).isZero();
   }
