@@ -1,5 +1,6 @@
 package dev.pitstop.demo;
 
+import dev.pitstop.kube.Selectors;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LabelSelector;
@@ -78,28 +79,34 @@ public final class SimulatedControllers implements AutoCloseable {
 
   private void reconcileQuietly() {
     try {
-      client.apps().deployments().inNamespace(namespace).list().getItems().forEach(this::reconcile);
-      client
-          .apps()
-          .statefulSets()
-          .inNamespace(namespace)
-          .list()
-          .getItems()
-          .forEach(this::reconcile);
+      List<HasMetadata> workloads = new ArrayList<>();
+      workloads.addAll(client.apps().deployments().inNamespace(namespace).list().getItems());
+      workloads.addAll(client.apps().statefulSets().inNamespace(namespace).list().getItems());
+      if (workloads.isEmpty()) {
+        return;
+      }
+      // one list of the namespace's pods per tick, shared out by selector, as an informer would
+      List<Pod> all = client.pods().inNamespace(namespace).list().getItems();
+      for (HasMetadata workload : workloads) {
+        LabelSelector selector = selector(workload);
+        reconcile(
+            workload,
+            new ArrayList<>(
+                all.stream()
+                    .filter(p -> Selectors.matches(selector, p.getMetadata().getLabels()))
+                    .toList()));
+      }
     } catch (KubernetesClientException e) {
       // a conflict or a closing server: the next tick tries again
     }
   }
 
-  private void reconcile(HasMetadata workload) {
+  private void reconcile(HasMetadata workload, List<Pod> pods) {
     String name = workload.getMetadata().getName();
     String key = workload.getKind() + "/" + name;
     PodTemplateSpec template = template(workload);
-    LabelSelector selector = selector(workload);
     String hash = Integer.toHexString(Serialization.asJson(template.getSpec()).hashCode());
     int desired = Objects.requireNonNullElse(replicas(workload), 1);
-    List<Pod> pods =
-        client.pods().inNamespace(namespace).withLabelSelector(selector).list().getItems();
     boolean mayChange =
         Duration.between(lastPodChange.getOrDefault(key, Instant.EPOCH), Instant.now())
                 .compareTo(podDelay)
@@ -112,12 +119,13 @@ public final class SimulatedControllers implements AutoCloseable {
               .orElse(pods.size() > desired ? pods.get(pods.size() - 1) : null);
       if (surplus != null && !stuckWorkloads.contains(name)) {
         client.pods().inNamespace(namespace).resource(surplus).withGracePeriod(0).delete();
+        pods.remove(surplus);
         lastPodChange.put(key, Instant.now());
       } else if (surplus == null && pods.size() < desired) {
-        client.pods().inNamespace(namespace).resource(newPod(name, template, hash)).create();
+        pods.add(
+            client.pods().inNamespace(namespace).resource(newPod(name, template, hash)).create());
         lastPodChange.put(key, Instant.now());
       }
-      pods = client.pods().inNamespace(namespace).withLabelSelector(selector).list().getItems();
     }
     updateStatus(workload, pods, hash);
   }
