@@ -31,7 +31,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Plays the Deployment and StatefulSet controllers and the kubelet for the in-memory API server,
  * which has none: pods appear and disappear to match {@code spec.replicas}, one per workload per
- * {@link #podDelay}, old-template pods are replaced, and status fields follow.
+ * {@link #podDelay}, old-template pods are replaced, and status fields follow. Like the real
+ * controllers, it syncs several workloads at a time.
  *
  * <p>Faults: containers whose image is in {@link #crashingImages} never become ready (their pods
  * wait in CrashLoopBackOff); pods of workloads in {@link #stuckWorkloads} never terminate.
@@ -42,6 +43,12 @@ public final class SimulatedControllers implements AutoCloseable {
   private final KubernetesClient client;
   private final String namespace;
   private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
+
+  /** Workloads are synced this many at a time, as kube-controller-manager's default does. */
+  private static final int CONCURRENT_SYNCS = 5;
+
+  private final java.util.concurrent.ExecutorService workers =
+      Executors.newFixedThreadPool(CONCURRENT_SYNCS);
   private final Map<String, Instant> lastPodChange = new ConcurrentHashMap<>();
   private final Set<String> crashingImages = ConcurrentHashMap.newKeySet();
   private final Set<String> stuckWorkloads = ConcurrentHashMap.newKeySet();
@@ -87,15 +94,32 @@ public final class SimulatedControllers implements AutoCloseable {
       }
       // one list of the namespace's pods per tick, shared out by selector, as an informer would
       List<Pod> all = client.pods().inNamespace(namespace).list().getItems();
+      List<java.util.concurrent.Future<?>> syncs = new ArrayList<>();
       for (HasMetadata workload : workloads) {
         LabelSelector selector = selector(workload);
-        reconcile(
-            workload,
+        List<Pod> pods =
             new ArrayList<>(
                 all.stream()
                     .filter(p -> Selectors.matches(selector, p.getMetadata().getLabels()))
-                    .toList()));
+                    .toList());
+        syncs.add(workers.submit(() -> reconcileOne(workload, pods)));
       }
+      for (java.util.concurrent.Future<?> sync : syncs) {
+        sync.get();
+      }
+    } catch (KubernetesClientException | java.util.concurrent.RejectedExecutionException e) {
+      // a conflict or a closing server: the next tick tries again
+    } catch (java.util.concurrent.ExecutionException e) {
+      // reconcileOne swallows API failures; anything else is a bug worth seeing
+      throw new IllegalStateException(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void reconcileOne(HasMetadata workload, List<Pod> pods) {
+    try {
+      reconcile(workload, pods);
     } catch (KubernetesClientException e) {
       // a conflict or a closing server: the next tick tries again
     }
@@ -244,8 +268,10 @@ public final class SimulatedControllers implements AutoCloseable {
   @Override
   public void close() {
     ticker.shutdownNow();
+    workers.shutdownNow();
     try {
       ticker.awaitTermination(5, TimeUnit.SECONDS);
+      workers.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
