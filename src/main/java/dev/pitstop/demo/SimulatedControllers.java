@@ -1,5 +1,6 @@
 package dev.pitstop.demo;
 
+import dev.pitstop.kube.Selectors;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LabelSelector;
@@ -30,7 +31,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Plays the Deployment and StatefulSet controllers and the kubelet for the in-memory API server,
  * which has none: pods appear and disappear to match {@code spec.replicas}, one per workload per
- * {@link #podDelay}, old-template pods are replaced, and status fields follow.
+ * {@link #podDelay}, old-template pods are replaced, and status fields follow. Like the real
+ * controllers, it syncs several workloads at a time.
  *
  * <p>Faults: containers whose image is in {@link #crashingImages} never become ready (their pods
  * wait in CrashLoopBackOff); pods of workloads in {@link #stuckWorkloads} never terminate.
@@ -41,6 +43,12 @@ public final class SimulatedControllers implements AutoCloseable {
   private final KubernetesClient client;
   private final String namespace;
   private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
+
+  /** Workloads are synced this many at a time, as kube-controller-manager's default does. */
+  private static final int CONCURRENT_SYNCS = 5;
+
+  private final java.util.concurrent.ExecutorService workers =
+      Executors.newFixedThreadPool(CONCURRENT_SYNCS);
   private final Map<String, Instant> lastPodChange = new ConcurrentHashMap<>();
   private final Set<String> crashingImages = ConcurrentHashMap.newKeySet();
   private final Set<String> stuckWorkloads = ConcurrentHashMap.newKeySet();
@@ -78,28 +86,51 @@ public final class SimulatedControllers implements AutoCloseable {
 
   private void reconcileQuietly() {
     try {
-      client.apps().deployments().inNamespace(namespace).list().getItems().forEach(this::reconcile);
-      client
-          .apps()
-          .statefulSets()
-          .inNamespace(namespace)
-          .list()
-          .getItems()
-          .forEach(this::reconcile);
+      List<HasMetadata> workloads = new ArrayList<>();
+      workloads.addAll(client.apps().deployments().inNamespace(namespace).list().getItems());
+      workloads.addAll(client.apps().statefulSets().inNamespace(namespace).list().getItems());
+      if (workloads.isEmpty()) {
+        return;
+      }
+      // one list of the namespace's pods per tick, shared out by selector, as an informer would
+      List<Pod> all = client.pods().inNamespace(namespace).list().getItems();
+      List<java.util.concurrent.Future<?>> syncs = new ArrayList<>();
+      for (HasMetadata workload : workloads) {
+        LabelSelector selector = selector(workload);
+        List<Pod> pods =
+            new ArrayList<>(
+                all.stream()
+                    .filter(p -> Selectors.matches(selector, p.getMetadata().getLabels()))
+                    .toList());
+        syncs.add(workers.submit(() -> reconcileOne(workload, pods)));
+      }
+      for (java.util.concurrent.Future<?> sync : syncs) {
+        sync.get();
+      }
+    } catch (KubernetesClientException | java.util.concurrent.RejectedExecutionException e) {
+      // a conflict or a closing server: the next tick tries again
+    } catch (java.util.concurrent.ExecutionException e) {
+      // reconcileOne swallows API failures; anything else is a bug worth seeing
+      throw new IllegalStateException(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void reconcileOne(HasMetadata workload, List<Pod> pods) {
+    try {
+      reconcile(workload, pods);
     } catch (KubernetesClientException e) {
       // a conflict or a closing server: the next tick tries again
     }
   }
 
-  private void reconcile(HasMetadata workload) {
+  private void reconcile(HasMetadata workload, List<Pod> pods) {
     String name = workload.getMetadata().getName();
     String key = workload.getKind() + "/" + name;
     PodTemplateSpec template = template(workload);
-    LabelSelector selector = selector(workload);
     String hash = Integer.toHexString(Serialization.asJson(template.getSpec()).hashCode());
     int desired = Objects.requireNonNullElse(replicas(workload), 1);
-    List<Pod> pods =
-        client.pods().inNamespace(namespace).withLabelSelector(selector).list().getItems();
     boolean mayChange =
         Duration.between(lastPodChange.getOrDefault(key, Instant.EPOCH), Instant.now())
                 .compareTo(podDelay)
@@ -112,12 +143,13 @@ public final class SimulatedControllers implements AutoCloseable {
               .orElse(pods.size() > desired ? pods.get(pods.size() - 1) : null);
       if (surplus != null && !stuckWorkloads.contains(name)) {
         client.pods().inNamespace(namespace).resource(surplus).withGracePeriod(0).delete();
+        pods.remove(surplus);
         lastPodChange.put(key, Instant.now());
       } else if (surplus == null && pods.size() < desired) {
-        client.pods().inNamespace(namespace).resource(newPod(name, template, hash)).create();
+        pods.add(
+            client.pods().inNamespace(namespace).resource(newPod(name, template, hash)).create());
         lastPodChange.put(key, Instant.now());
       }
-      pods = client.pods().inNamespace(namespace).withLabelSelector(selector).list().getItems();
     }
     updateStatus(workload, pods, hash);
   }
@@ -236,8 +268,10 @@ public final class SimulatedControllers implements AutoCloseable {
   @Override
   public void close() {
     ticker.shutdownNow();
+    workers.shutdownNow();
     try {
       ticker.awaitTermination(5, TimeUnit.SECONDS);
+      workers.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

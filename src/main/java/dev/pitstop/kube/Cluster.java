@@ -41,8 +41,11 @@ public final class Cluster {
     this(client, namespace, deadline, new Retry(KubeErrors::classify));
   }
 
-  /** How many workloads are changed at once: enough for fan-out, few enough for the API server. */
-  static final int PARALLEL_CHANGES = 8;
+  /**
+   * How many workloads are changed at once: enough that 200 workloads take little longer than 10,
+   * few enough that the API server's per-client rate limits are not the bottleneck.
+   */
+  static final int PARALLEL_CHANGES = 16;
 
   /**
    * Applies {@code change} to every item, at most {@link #PARALLEL_CHANGES} at a time, and returns
@@ -119,6 +122,40 @@ public final class Cluster {
     return call(
         what,
         () -> {
+          T current = resource.get();
+          if (current == null) {
+            throw PitstopException.usage(what + ": the object no longer exists");
+          }
+          T changed = change.apply(current);
+          return client.resource(changed).inNamespace(namespace).update();
+        });
+  }
+
+  /**
+   * Like {@link #update(String, Resource, UnaryOperator)}, starting from {@code known}, a copy read
+   * a moment ago, instead of reading the object again. When the copy is stale the API answers 409
+   * and the change is applied to a fresh read at once, as {@link #update} would.
+   */
+  public <T extends HasMetadata> T update(
+      String what, Resource<T> resource, T known, UnaryOperator<T> change) {
+    if (known == null) {
+      return update(what, resource, change);
+    }
+    java.util.concurrent.atomic.AtomicBoolean first =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    return call(
+        what,
+        () -> {
+          if (first.getAndSet(false)) {
+            try {
+              T changed = change.apply(client.getKubernetesSerialization().clone(known));
+              return client.resource(changed).inNamespace(namespace).update();
+            } catch (KubernetesClientException e) {
+              if (e.getCode() != 409) {
+                throw e;
+              }
+            }
+          }
           T current = resource.get();
           if (current == null) {
             throw PitstopException.usage(what + ": the object no longer exists");
@@ -221,19 +258,54 @@ public final class Cluster {
 
   /** Every Deployment and StatefulSet whose labels match the selector. */
   public List<WorkloadRef> workloadsMatching(Map<String, String> selector) {
-    List<WorkloadRef> found = new ArrayList<>();
+    return workloadObjectsMatching(selector).stream().map(Workload::ref).toList();
+  }
+
+  /** Every Deployment and StatefulSet whose labels match the selector, as listed. */
+  public List<Workload> workloadObjectsMatching(Map<String, String> selector) {
+    List<Workload> found = new ArrayList<>();
     call(
             "list deployments",
             () -> client.apps().deployments().inNamespace(namespace).withLabels(selector).list())
         .getItems()
-        .forEach(
-            d -> found.add(new WorkloadRef(WorkloadKind.DEPLOYMENT, d.getMetadata().getName())));
+        .forEach(d -> found.add(Workload.of(d)));
     call(
             "list statefulsets",
             () -> client.apps().statefulSets().inNamespace(namespace).withLabels(selector).list())
         .getItems()
-        .forEach(
-            s -> found.add(new WorkloadRef(WorkloadKind.STATEFULSET, s.getMetadata().getName())));
+        .forEach(s -> found.add(Workload.of(s)));
+    return found;
+  }
+
+  /**
+   * The Deployments and StatefulSets named, those that exist: one read for a single workload of a
+   * kind, one list of the kind for more, so the number of requests does not grow with the number of
+   * workloads.
+   */
+  public Map<WorkloadRef, Workload> workloads(java.util.Collection<WorkloadRef> refs) {
+    Map<WorkloadRef, Workload> found = new java.util.LinkedHashMap<>();
+    for (WorkloadKind kind : List.of(WorkloadKind.DEPLOYMENT, WorkloadKind.STATEFULSET)) {
+      List<WorkloadRef> ofKind = refs.stream().filter(r -> r.kind() == kind).toList();
+      if (ofKind.size() == 1) {
+        workload(ofKind.get(0)).ifPresent(w -> found.put(w.ref(), w));
+      } else if (ofKind.size() > 1) {
+        java.util.Set<WorkloadRef> wanted = new java.util.HashSet<>(ofKind);
+        List<? extends HasMetadata> listed =
+            kind == WorkloadKind.DEPLOYMENT
+                ? call(
+                        "list deployments",
+                        () -> client.apps().deployments().inNamespace(namespace).list())
+                    .getItems()
+                : call(
+                        "list statefulsets",
+                        () -> client.apps().statefulSets().inNamespace(namespace).list())
+                    .getItems();
+        listed.stream()
+            .map(Workload::of)
+            .filter(w -> wanted.contains(w.ref()))
+            .forEach(w -> found.put(w.ref(), w));
+      }
+    }
     return found;
   }
 
@@ -252,10 +324,24 @@ public final class Cluster {
       Integer replicas,
       Map<String, String> images,
       Map<String, String> annotations) {
+    return setReplicasAndImages(ref, null, replicas, images, annotations);
+  }
+
+  /**
+   * Like {@link #setReplicasAndImages(WorkloadRef, Integer, Map, Map)}, starting from {@code
+   * known}, the workload as just read (or null to read it first).
+   */
+  public Workload setReplicasAndImages(
+      WorkloadRef ref,
+      Workload known,
+      Integer replicas,
+      Map<String, String> images,
+      Map<String, String> annotations) {
     HasMetadata updated =
         update(
             "update " + ref,
             resourceOf(ref),
+            known == null ? null : known.object(),
             current -> {
               Workload view = Workload.of(current);
               if (replicas != null) {

@@ -4,10 +4,18 @@ import dev.pitstop.core.Durations;
 import dev.pitstop.core.PitstopException;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.PodList;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.dsl.FilterWatchListDeletable;
+import io.fabric8.kubernetes.client.dsl.Informable;
+import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
+import io.fabric8.kubernetes.client.dsl.PodResource;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,7 +27,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**
@@ -37,38 +47,145 @@ public final class Rollouts {
 
   /** Waits until no pod of the workloads exists; exit 1 naming the pods still there. */
   public void awaitPodsGone(List<Workload> workloads) {
-    Map<Workload, CompletableFuture<List<Pod>>> waits = new LinkedHashMap<>();
-    for (Workload workload : workloads) {
-      waits.put(
-          workload,
+    try (PodsGone gone = watchPodsGone(workloads)) {
+      gone.await();
+    }
+  }
+
+  /**
+   * Starts watching the pods of the workloads, before they are scaled down, so that no deletion
+   * happens between the first list and the watch. One watch of the namespace's pods serves every
+   * workload, narrowed on the server by the labels all their selectors share.
+   */
+  public PodsGone watchPodsGone(List<Workload> workloads) {
+    return new PodsGone(workloads);
+  }
+
+  /** A watch of the pods of some workloads, until they are all gone. */
+  public final class PodsGone implements AutoCloseable {
+    private final List<Workload> workloads;
+    private final Map<String, String> common;
+    private final Predicate<Pod> selected;
+    private final CompletableFuture<Void> gone = new CompletableFuture<>();
+    private final AtomicReference<SharedIndexInformer<Pod>> informer = new AtomicReference<>();
+    private volatile boolean armed;
+
+    private PodsGone(List<Workload> workloads) {
+      this.workloads = workloads;
+      List<LabelSelector> selectors = workloads.stream().map(Workload::selector).toList();
+      this.common = Selectors.commonLabels(selectors);
+      this.selected =
+          pod ->
+              selectors.stream().anyMatch(s -> Selectors.matches(s, pod.getMetadata().getLabels()));
+      if (workloads.isEmpty()) {
+        return;
+      }
+      SharedIndexInformer<Pod> started =
           cluster.call(
-              "watch pods of " + workload.ref(),
-              () ->
-                  cluster
-                      .client()
-                      .pods()
-                      .inNamespace(cluster.namespace())
-                      .withLabelSelector(workload.selector())
-                      .informOnCondition(List::isEmpty)));
+              "watch pods of " + describe(workloads),
+              () -> {
+                SharedIndexInformer<Pod> pods = pods(common).runnableInformer(0);
+                pods.addEventHandler(
+                    new ResourceEventHandler<Pod>() {
+                      @Override
+                      public void onAdd(Pod pod) {
+                        check();
+                      }
+
+                      @Override
+                      public void onUpdate(Pod before, Pod after) {
+                        check();
+                      }
+
+                      @Override
+                      public void onDelete(Pod pod, boolean finalStateUnknown) {
+                        check();
+                      }
+                    });
+                pods.stopped()
+                    .whenComplete(
+                        (stopped, failure) -> {
+                          if (failure != null) {
+                            gone.completeExceptionally(failure);
+                          }
+                        });
+                try {
+                  pods.run();
+                } catch (RuntimeException e) {
+                  pods.close();
+                  throw e;
+                }
+                return pods;
+              });
+      informer.set(started);
     }
-    List<String> left = new ArrayList<>();
-    waits.forEach(
-        (workload, wait) -> {
-          if (!await(wait, () -> cluster.podsOf(workload).isEmpty())) {
-            List<String> pods =
-                cluster.podsOf(workload).stream().map(p -> p.getMetadata().getName()).toList();
-            if (!pods.isEmpty()) {
-              left.add(workload.ref() + ": " + String.join(", ", pods));
-            }
-          }
-        });
-    if (!left.isEmpty()) {
-      throw PitstopException.failed(
-          "pods still running after "
-              + Durations.format(cluster.deadline().budget())
-              + " (raise --timeout, or check their terminationGracePeriodSeconds and finalizers): "
-              + String.join("; ", left));
+
+    /** Completes the wait once armed and no selected pod is in the informer's store. */
+    private void check() {
+      SharedIndexInformer<Pod> pods = informer.get();
+      if (armed && pods != null && pods.getStore().list().stream().noneMatch(selected)) {
+        gone.complete(null);
+      }
     }
+
+    /**
+     * Waits, now that the workloads are scaled down, until their pods are gone; exit 1 naming the
+     * pods still there.
+     */
+    public void await() {
+      if (workloads.isEmpty()) {
+        return;
+      }
+      armed = true;
+      check();
+      if (Rollouts.this.await(gone, () -> listPods(common).stream().noneMatch(selected))) {
+        return;
+      }
+      List<Pod> pods = listPods(common);
+      List<String> left = new ArrayList<>();
+      for (Workload workload : workloads) {
+        List<String> names =
+            pods.stream()
+                .filter(p -> Selectors.matches(workload.selector(), p.getMetadata().getLabels()))
+                .map(p -> p.getMetadata().getName())
+                .toList();
+        if (!names.isEmpty()) {
+          left.add(workload.ref() + ": " + String.join(", ", names));
+        }
+      }
+      if (!left.isEmpty()) {
+        throw PitstopException.failed(
+            "pods still running after "
+                + Durations.format(cluster.deadline().budget())
+                + " (raise --timeout, or check their terminationGracePeriodSeconds and"
+                + " finalizers): "
+                + String.join("; ", left));
+      }
+    }
+
+    @Override
+    public void close() {
+      SharedIndexInformer<Pod> pods = informer.getAndSet(null);
+      if (pods != null) {
+        pods.close();
+      }
+    }
+  }
+
+  private FilterWatchListDeletable<Pod, PodList, PodResource> pods(Map<String, String> labels) {
+    NonNamespaceOperation<Pod, PodList, PodResource> all =
+        cluster.client().pods().inNamespace(cluster.namespace());
+    return labels.isEmpty() ? all : all.withLabels(labels);
+  }
+
+  private List<Pod> listPods(Map<String, String> labels) {
+    return cluster.call("list pods", () -> pods(labels).list()).getItems();
+  }
+
+  private static String describe(List<Workload> workloads) {
+    return workloads.size() == 1
+        ? workloads.get(0).ref().toString()
+        : workloads.size() + " workloads";
   }
 
   /**
@@ -101,28 +218,44 @@ public final class Rollouts {
     }
   }
 
-  /** Waits until every workload's rollout is complete; exit 1 saying why per workload. */
+  /**
+   * Waits until every workload's rollout is complete; exit 1 saying why per workload. One watch per
+   * kind serves every workload of that kind (a single workload is watched by name).
+   */
   public void awaitReady(List<WorkloadRef> refs) {
-    Map<WorkloadRef, CompletableFuture<List<HasMetadata>>> waits = new LinkedHashMap<>();
-    for (WorkloadRef ref : refs) {
+    Map<WorkloadKind, List<WorkloadRef>> byKind = new LinkedHashMap<>();
+    refs.forEach(ref -> byKind.computeIfAbsent(ref.kind(), k -> new ArrayList<>()).add(ref));
+    Map<List<WorkloadRef>, CompletableFuture<List<HasMetadata>>> waits = new LinkedHashMap<>();
+    for (List<WorkloadRef> ofKind : byKind.values()) {
       waits.put(
-          ref,
+          ofKind,
           cluster.call(
-              "watch " + ref,
-              () ->
-                  cluster
-                      .resourceOf(ref)
-                      .informOnCondition(
-                          list -> !list.isEmpty() && Workload.of(list.get(0)).rolloutComplete())));
+              "watch " + (ofKind.size() == 1 ? ofKind.get(0) : ofKind.size() + " workloads"),
+              () -> watchable(ofKind).informOnCondition(list -> complete(list, ofKind))));
     }
+    boolean ready = true;
+    for (Map.Entry<List<WorkloadRef>, CompletableFuture<List<HasMetadata>>> wait :
+        waits.entrySet()) {
+      List<WorkloadRef> ofKind = wait.getKey();
+      ready &=
+          await(
+              wait.getValue(),
+              () ->
+                  complete(
+                      cluster.workloads(ofKind).values().stream().map(Workload::object).toList(),
+                      ofKind));
+    }
+    if (ready) {
+      return;
+    }
+    Map<WorkloadRef, Workload> now = cluster.workloads(refs);
     List<String> notReady = new ArrayList<>();
-    waits.forEach(
-        (ref, wait) -> {
-          if (!await(
-              wait, () -> cluster.workload(ref).map(Workload::rolloutComplete).orElse(false))) {
-            notReady.add(explain(ref));
-          }
-        });
+    for (WorkloadRef ref : refs) {
+      Workload workload = now.get(ref);
+      if (workload == null || !workload.rolloutComplete()) {
+        notReady.add(explain(ref));
+      }
+    }
     if (!notReady.isEmpty()) {
       throw PitstopException.failed(
           "not ready after "
@@ -130,6 +263,30 @@ public final class Rollouts {
               + ": "
               + String.join("; ", notReady));
     }
+  }
+
+  /** The workloads of one kind, as something to watch: by name when it is one. */
+  @SuppressWarnings("unchecked")
+  private Informable<HasMetadata> watchable(List<WorkloadRef> ofKind) {
+    if (ofKind.size() == 1) {
+      return cluster.resourceOf(ofKind.get(0));
+    }
+    Informable<? extends HasMetadata> all =
+        switch (ofKind.get(0).kind()) {
+          case DEPLOYMENT -> cluster.client().apps().deployments().inNamespace(cluster.namespace());
+          case STATEFULSET ->
+              cluster.client().apps().statefulSets().inNamespace(cluster.namespace());
+          case CRONJOB -> throw new IllegalArgumentException("CronJobs have no rollout");
+        };
+    return (Informable<HasMetadata>) all;
+  }
+
+  /** True when every workload named is in the list and its rollout is complete. */
+  private static boolean complete(List<? extends HasMetadata> listed, List<WorkloadRef> refs) {
+    Map<WorkloadRef, Workload> byRef = new java.util.HashMap<>();
+    listed.stream().map(Workload::of).forEach(w -> byRef.put(w.ref(), w));
+    return refs.stream()
+        .allMatch(ref -> byRef.containsKey(ref) && byRef.get(ref).rolloutComplete());
   }
 
   /**

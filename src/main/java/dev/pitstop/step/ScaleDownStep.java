@@ -108,35 +108,41 @@ public final class ScaleDownStep {
                   });
     }
     keepDown.pause(ledger);
-    List<Workload> scaled =
-        context
-            .cluster()
-            .forEachConcurrently(
-                workloads,
-                workload -> {
-                  boolean already = workload.replicas() == 0;
-                  Workload updated =
-                      context
-                          .cluster()
-                          .setReplicasAndImages(
-                              workload.ref(), 0, Map.of(), Map.of(RUN_ANNOTATION, context.runId()));
-                  if (!already) {
+    // the pods are watched from before the change, so no deletion can slip past the watch
+    try (Rollouts.PodsGone gone = new Rollouts(context.cluster()).watchPodsGone(workloads)) {
+      context
+          .cluster()
+          .forEachConcurrently(
+              workloads,
+              workload -> {
+                boolean already = workload.replicas() == 0;
+                Workload updated =
                     context
-                        .events()
-                        .changed(
-                            updated.object(),
-                            "ScaledDown",
-                            "scaled to 0 (was "
-                                + recordedReplicas.get(workload.ref().toString())
-                                + ")");
-                  }
+                        .cluster()
+                        .setReplicasAndImages(
+                            workload.ref(),
+                            workload,
+                            0,
+                            Map.of(),
+                            Map.of(RUN_ANNOTATION, context.runId()));
+                if (!already) {
                   context
-                      .progress()
-                      .info("scaled " + workload.ref() + " to 0; waiting for its pods to go");
-                  return updated;
-                });
-    keepDown.settleJobs(targets.cronJobs(), options.deleteRunningJobs());
-    new Rollouts(context.cluster()).awaitPodsGone(scaled);
+                      .events()
+                      .changed(
+                          updated.object(),
+                          "ScaledDown",
+                          "scaled to 0 (was "
+                              + recordedReplicas.get(workload.ref().toString())
+                              + ")");
+                }
+                context
+                    .progress()
+                    .info("scaled " + workload.ref() + " to 0; waiting for its pods to go");
+                return updated;
+              });
+      keepDown.settleJobs(targets.cronJobs(), options.deleteRunningJobs());
+      gone.await();
+    }
     return result(
         "scaled down "
             + workloads.size()
@@ -158,8 +164,11 @@ public final class ScaleDownStep {
 
   private Targets resolve(List<WorkloadRef> named, Map<String, String> selector) {
     Set<WorkloadRef> refs = new LinkedHashSet<>(named);
+    // the workloads the selector lists are used as listed, not read again one by one
+    Map<WorkloadRef, Workload> listed = new LinkedHashMap<>();
     if (selector != null && !selector.isEmpty()) {
-      List<WorkloadRef> matched = new ArrayList<>(context.cluster().workloadsMatching(selector));
+      context.cluster().workloadObjectsMatching(selector).forEach(w -> listed.put(w.ref(), w));
+      List<WorkloadRef> matched = new ArrayList<>(listed.keySet());
       matched.addAll(context.cluster().cronJobsMatching(selector));
       if (matched.isEmpty() && named.isEmpty()) {
         throw PitstopException.usage(
@@ -174,15 +183,20 @@ public final class ScaleDownStep {
       throw PitstopException.usage(
           "name the workloads: --workload kind/name and/or --selector k=v");
     }
+    List<WorkloadRef> toRead =
+        refs.stream().filter(r -> r.kind().scalable() && !listed.containsKey(r)).toList();
+    Map<WorkloadRef, Workload> found = new LinkedHashMap<>(listed);
+    found.putAll(context.cluster().workloads(toRead));
     List<Workload> workloads = new ArrayList<>();
     List<CronJob> cronJobs = new ArrayList<>();
     List<String> missing = new ArrayList<>();
     for (WorkloadRef ref : refs) {
       if (ref.kind().scalable()) {
-        context
-            .cluster()
-            .workload(ref)
-            .ifPresentOrElse(workloads::add, () -> missing.add(ref.toString()));
+        if (found.containsKey(ref)) {
+          workloads.add(found.get(ref));
+        } else {
+          missing.add(ref.toString());
+        }
       } else {
         context
             .cluster()

@@ -61,7 +61,12 @@ public final class ScaleUpStep {
           .field("workloads", "")
           .build();
     }
-    Map<WorkloadRecord, Map<String, String>> newImages = imagesPerWorkload(targets, images);
+    Map<WorkloadRef, Workload> current =
+        context
+            .cluster()
+            .workloads(targets.stream().map(t -> WorkloadRef.of(t.kind(), t.name())).toList());
+    Map<WorkloadRecord, Map<String, String>> newImages =
+        imagesPerWorkload(targets, current, images);
 
     if (context.dryRun()) {
       for (WorkloadRecord target : targets) {
@@ -97,7 +102,11 @@ public final class ScaleUpStep {
                       context
                           .cluster()
                           .setReplicasAndImages(
-                              ref, target.replicas(), newImages.get(target), annotations);
+                              ref,
+                              current.get(ref),
+                              target.replicas(),
+                              newImages.get(target),
+                              annotations);
                   context
                       .events()
                       .changed(
@@ -160,14 +169,14 @@ public final class ScaleUpStep {
    * Which of the requested images apply to which workload; an image for no container is an error.
    */
   private Map<WorkloadRecord, Map<String, String>> imagesPerWorkload(
-      List<WorkloadRecord> targets, Map<String, String> images) {
+      List<WorkloadRecord> targets,
+      Map<WorkloadRef, Workload> workloads,
+      Map<String, String> images) {
     Map<WorkloadRecord, Map<String, String>> perWorkload = new LinkedHashMap<>();
     List<String> unused = new ArrayList<>(images.keySet());
     for (WorkloadRecord target : targets) {
       Workload current =
-          context
-              .cluster()
-              .workload(WorkloadRef.of(target.kind(), target.name()))
+          java.util.Optional.ofNullable(workloads.get(WorkloadRef.of(target.kind(), target.name())))
               .orElseThrow(
                   () ->
                       PitstopException.failed(

@@ -7,6 +7,12 @@ import dev.pitstop.cli.PitstopCli;
 import dev.pitstop.demo.DemoCluster;
 import dev.pitstop.demo.DemoDatabase;
 import dev.pitstop.demo.SampleApp;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.http.BasicBuilder;
+import io.fabric8.kubernetes.client.http.HttpRequest;
+import io.fabric8.kubernetes.client.http.Interceptor;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -304,13 +310,16 @@ public final class Bench {
     line(String.format(Locale.ROOT, "| %d ms | %d ms |", median(delays), Collections.max(delays)));
   }
 
-  /** 3. scale-down and scale-up of 1, 10, 50 and 200 Deployments, in-process. */
+  /** 3. scale-down and scale-up of 1, 10, 50 and 200 Deployments, in-process, REPEAT times. */
   private void fanOut(DemoCluster cluster) throws Exception {
     line("");
     line("## Fan-out: scale-down then scale-up of N Deployments (in-process, no controller delay)");
     line("");
-    line("| N | scale-down | scale-up |");
-    line("|---|---|---|");
+    line("Each N starts from running, ready pods; API requests are those Pitstop sends.");
+    line("");
+    line("| N | scale-down | scale-up | API requests (down / up) |");
+    line("|---|---|---|---|");
+    Map<Integer, long[]> medians = new java.util.LinkedHashMap<>();
     for (int n : new int[] {1, 10, 50, 200}) {
       String ns = "fan-" + n;
       for (int i = 0; i < n; i++) {
@@ -324,16 +333,64 @@ public final class Bench {
       }
       dev.pitstop.demo.SimulatedControllers controllers =
           new dev.pitstop.demo.SimulatedControllers(cluster.client(), ns).start();
+      awaitAllReady(cluster, ns, n);
       String[] ids = {"--app", "fan", "-n", ns, "--run-id", "bench", "--timeout", "5m"};
-      cli(cluster, concat(new String[] {"lock"}, ids));
-      long down =
-          timed(
-              cluster, concat(concat(new String[] {"scale-down"}, ids), "--selector", "app=shop"));
-      long up = timed(cluster, concat(new String[] {"scale-up"}, ids));
-      cli(cluster, concat(new String[] {"unlock"}, ids));
+      List<Long> downs = new ArrayList<>();
+      List<Long> ups = new ArrayList<>();
+      RequestCounter downRequests = null;
+      RequestCounter upRequests = null;
+      for (int r = 0; r < REPEAT; r++) {
+        cli(cluster, concat(new String[] {"lock"}, ids));
+        downRequests = new RequestCounter();
+        downs.add(
+            timed(
+                cluster,
+                downRequests,
+                concat(concat(new String[] {"scale-down"}, ids), "--selector", "app=shop")));
+        upRequests = new RequestCounter();
+        ups.add(timed(cluster, upRequests, concat(new String[] {"scale-up"}, ids)));
+        cli(cluster, concat(new String[] {"unlock"}, ids));
+        // the in-memory server scans every object it holds on each request: keep it as it was
+        cluster.client().v1().events().inNamespace(ns).delete();
+      }
       controllers.close();
-      line(String.format(Locale.ROOT, "| %d | %.2f s | %.2f s |", n, down / 1000.0, up / 1000.0));
+      cluster.client().apps().deployments().inNamespace(ns).delete();
+      cluster.client().pods().inNamespace(ns).delete();
+      medians.put(n, new long[] {median(downs), median(ups)});
+      line(
+          String.format(
+              Locale.ROOT,
+              "| %d | %.2f s | %.2f s | %d / %d |",
+              n,
+              median(downs) / 1000.0,
+              median(ups) / 1000.0,
+              downRequests.total(),
+              upRequests.total()));
     }
+    line("");
+    line(
+        String.format(
+            Locale.ROOT,
+            "200 vs 10: scale-down %.1f×, scale-up %.1f×.",
+            (double) medians.get(200)[0] / medians.get(10)[0],
+            (double) medians.get(200)[1] / medians.get(10)[1]));
+  }
+
+  /** Waits until the namespace's n Deployments each have their one pod, ready. */
+  private static void awaitAllReady(DemoCluster cluster, String ns, int n) {
+    long deadline = System.nanoTime() + 120_000_000_000L;
+    while (System.nanoTime() < deadline) {
+      long ready =
+          cluster.client().apps().deployments().inNamespace(ns).list().getItems().stream()
+              .filter(d -> d.getStatus() != null)
+              .filter(d -> Integer.valueOf(1).equals(d.getStatus().getAvailableReplicas()))
+              .count();
+      if (ready == n) {
+        return;
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L);
+    }
+    throw new IllegalStateException(ns + ": the Deployments did not become ready");
   }
 
   /** 4. pitstop migrate vs the plain Flyway API, 500 small migrations, fresh database each. */
@@ -485,10 +542,57 @@ public final class Bench {
     return code;
   }
 
-  private static long timed(DemoCluster cluster, String... args) {
+  private static long timed(DemoCluster cluster, RequestCounter requests, String... args) {
     long start = System.nanoTime();
-    cli(cluster, args);
+    int code =
+        PitstopCli.execute(
+            new CliEnvironment(
+                Map.of(),
+                new PrintWriter(Writer.nullWriter()),
+                new PrintWriter(Writer.nullWriter()),
+                () -> requests.clientFor(cluster),
+                Clock.systemUTC()),
+            args);
+    if (code != 0) {
+      throw new IllegalStateException("pitstop " + String.join(" ", args) + " exited " + code);
+    }
     return (System.nanoTime() - start) / 1_000_000;
+  }
+
+  /** Counts the requests one step sends, by method (a watch counts as WATCH). */
+  private static final class RequestCounter implements Interceptor {
+    private final Map<String, java.util.concurrent.atomic.AtomicInteger> byMethod =
+        new java.util.concurrent.ConcurrentSkipListMap<>();
+
+    KubernetesClient clientFor(DemoCluster cluster) {
+      return new KubernetesClientBuilder()
+          .withConfig(
+              new ConfigBuilder(cluster.client().getConfiguration())
+                  .withRequestRetryBackoffLimit(0)
+                  .build())
+          .withHttpClientBuilderConsumer(builder -> builder.addOrReplaceInterceptor("count", this))
+          .build();
+    }
+
+    @Override
+    public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
+      String query = request.uri().getQuery();
+      String method = query != null && query.contains("watch=true") ? "WATCH" : request.method();
+      byMethod
+          .computeIfAbsent(method, m -> new java.util.concurrent.atomic.AtomicInteger())
+          .incrementAndGet();
+    }
+
+    int total() {
+      return byMethod.values().stream()
+          .mapToInt(java.util.concurrent.atomic.AtomicInteger::get)
+          .sum();
+    }
+
+    @Override
+    public String toString() {
+      return byMethod.toString();
+    }
   }
 
   private static Path kubeconfig(DemoCluster cluster) throws IOException {

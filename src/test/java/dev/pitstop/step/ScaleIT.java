@@ -4,11 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pitstop.demo.SampleApp;
+import dev.pitstop.testing.CliRunner;
 import dev.pitstop.testing.CliRunner.Result;
 import dev.pitstop.testing.ClusterTestBase;
+import dev.pitstop.testing.RequestRecorder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.time.Duration;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -236,6 +240,53 @@ class ScaleIT extends ClusterTestBase {
     assertThat(down.exitCode()).as(down.toString()).isZero();
     assertThat(up.exitCode()).as(up.toString()).isZero();
     assertThat(pods("web")).isEqualTo(3);
+  }
+
+  @Test
+  void manyWorkloadsShareOneWatchAndAreNotReadOneByOne() {
+    int extra = 20;
+    for (int i = 0; i < extra; i++) {
+      client
+          .apps()
+          .deployments()
+          .inNamespace(NS)
+          .resource(SampleApp.deployment("extra" + i, 1, "shop:1.0"))
+          .create();
+    }
+    awaitPods("extra" + (extra - 1), 1);
+    RequestRecorder recorder = new RequestRecorder();
+    CliRunner recorded = new CliRunner(() -> recorder.clientFor(server));
+    String[] run = {"--app", "shop", "-n", NS, "--run-id", RUN, "--timeout", "20s"};
+
+    Result down =
+        recorded.run(
+            Stream.of(new String[] {"scale-down"}, run, new String[] {"--selector", "app=shop"})
+                .flatMap(Stream::of)
+                .toArray(String[]::new));
+
+    assertThat(down.exitCode()).as(down.toString()).isZero();
+    int workloads = extra + 2; // and web and worker
+    assertThat(recorder.count("", "pods", "watch")).isEqualTo(1);
+    assertUpdatedOnceEachReadOnlyAfterAConflict(recorder, extra + 1);
+    assertThat(events()).filteredOn(e -> e.getReason().equals("ScaledDown")).hasSize(workloads);
+
+    recorder.clear();
+    Result up =
+        recorded.run(Stream.concat(Stream.of("scale-up"), Stream.of(run)).toArray(String[]::new));
+
+    assertThat(up.exitCode()).as(up.toString()).isZero();
+    assertThat(recorder.count("apps", "deployments", "watch")).isEqualTo(1);
+    assertUpdatedOnceEachReadOnlyAfterAConflict(recorder, extra + 1);
+    assertThat(web().getSpec().getReplicas()).isEqualTo(3);
+    assertThat(events()).filteredOn(e -> e.getReason().equals("ScaledUp")).hasSize(workloads);
+  }
+
+  /** The Deployments are updated from the copy listed; a 409 costs one more read and update. */
+  private static void assertUpdatedOnceEachReadOnlyAfterAConflict(
+      RequestRecorder recorder, int deployments) {
+    int updates = recorder.count("apps", "deployments", "update");
+    assertThat(updates).isGreaterThanOrEqualTo(deployments);
+    assertThat(recorder.count("apps", "deployments", "get")).isEqualTo(updates - deployments);
   }
 
   private static void assertBad(Result result, String message) {

@@ -7,8 +7,10 @@ import io.fabric8.kubernetes.client.http.BasicBuilder;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.Interceptor;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Records every request a client sends as the RBAC rule it needs: (API group, resource, verb,
@@ -23,10 +25,25 @@ public final class RequestRecorder implements Interceptor {
     }
   }
 
-  private final Set<Access> seen = ConcurrentHashMap.newKeySet();
+  private final Map<Access, AtomicInteger> seen = new ConcurrentHashMap<>();
 
   public Set<Access> seen() {
-    return Set.copyOf(seen);
+    return Set.copyOf(seen.keySet());
+  }
+
+  /** How many requests of that (group, resource, verb) were sent, in any namespace. */
+  public int count(String group, String resource, String verb) {
+    return seen.entrySet().stream()
+        .filter(e -> e.getKey().group().equals(group))
+        .filter(e -> e.getKey().resource().equals(resource))
+        .filter(e -> e.getKey().verb().equals(verb))
+        .mapToInt(e -> e.getValue().get())
+        .sum();
+  }
+
+  /** Forgets what was recorded so far. */
+  public void clear() {
+    seen.clear();
   }
 
   /** A client for the in-memory server whose every request is recorded here. */
@@ -79,6 +96,7 @@ public final class RequestRecorder implements Interceptor {
           case "DELETE" -> named ? "delete" : "deletecollection";
           default -> request.method().toLowerCase(java.util.Locale.ROOT);
         };
-    seen.add(new Access(group, resource, verb, namespace));
+    seen.computeIfAbsent(new Access(group, resource, verb, namespace), a -> new AtomicInteger())
+        .incrementAndGet();
   }
 }
