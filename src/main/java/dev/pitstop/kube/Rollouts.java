@@ -39,6 +39,9 @@ import java.util.stream.Collectors;
 public final class Rollouts {
   private static final Duration RESYNC = Duration.ofSeconds(2);
 
+  /** How often the state is read when the watch itself has broken. */
+  private static final Duration POLL = Duration.ofMillis(250);
+
   private final Cluster cluster;
 
   public Rollouts(Cluster cluster) {
@@ -315,10 +318,35 @@ public final class Rollouts {
       Thread.currentThread().interrupt();
       throw PitstopException.transientFailure("interrupted while waiting", e);
     } catch (ExecutionException e) {
-      throw KubeErrors.classify(
-          e.getCause() instanceof Exception cause ? cause : new RuntimeException(e.getCause()));
+      PitstopException failure =
+          KubeErrors.classify(
+              e.getCause() instanceof Exception cause ? cause : new RuntimeException(e.getCause()));
+      if (!failure.isTransient()) {
+        throw failure;
+      }
+      // The watch broke on a transient error (a 5xx, a reset connection): the wait is not over,
+      // it goes on by reading, each read retried like any other call, until the deadline.
+      return poll(recheck);
     } finally {
       wait.cancel(true);
+    }
+  }
+
+  private boolean poll(BooleanSupplier recheck) {
+    while (true) {
+      if (recheck.getAsBoolean()) {
+        return true;
+      }
+      Duration left = cluster.deadline().remaining();
+      if (left.isZero()) {
+        return false;
+      }
+      try {
+        Thread.sleep(Math.max(1, Math.min(left.toMillis(), POLL.toMillis())));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw PitstopException.transientFailure("interrupted while waiting", e);
+      }
     }
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pitstop.demo.SampleApp;
+import dev.pitstop.testing.ApiFaults;
 import dev.pitstop.testing.CliRunner;
 import dev.pitstop.testing.CliRunner.Result;
 import dev.pitstop.testing.ClusterTestBase;
@@ -15,6 +16,8 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class ScaleIT extends ClusterTestBase {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -73,6 +76,43 @@ class ScaleIT extends ClusterTestBase {
     assertThat(recordedWorkloads().get(0).get("replicas").asInt()).isEqualTo(3);
     assertThat(recordedWorkloads().get(1).get("replicas").asInt()).isEqualTo(2);
     assertThat(pods("worker")).isZero();
+  }
+
+  @ParameterizedTest(name = "{0} on the pod {1}")
+  @CsvSource({"HTTP_500, list", "RESET, list", "HTTP_500, watch", "RESET, watch"})
+  void aBrokenPodWatchDoesNotEndTheWait(ApiFaults.Fault fault, String request) {
+    // The watch that tells scale-down the pods are gone fails once, on its first list or on the
+    // watch itself: the step keeps waiting (by reading, if the watch is gone) and succeeds.
+    try (ApiFaults faults = new ApiFaults()) {
+      faults.failFirst(
+          uri ->
+              uri.getPath().endsWith("/namespaces/" + NS + "/pods")
+                  && String.valueOf(uri.getQuery()).contains("watch=true")
+                      == request.equals("watch"),
+          fault);
+      Result result =
+          faults
+              .runner(client.getConfiguration())
+              .run(
+                  "scale-down",
+                  "--app",
+                  "shop",
+                  "-n",
+                  NS,
+                  "--run-id",
+                  RUN,
+                  "--timeout",
+                  "20s",
+                  "--workload",
+                  "deployment/web",
+                  "--workload",
+                  "statefulset/worker");
+
+      assertThat(faults.injectedAt()).as("the fault was injected").isNotNull();
+      assertThat(result.exitCode()).as(result.toString()).isZero();
+      assertThat(pods("web")).isZero();
+      assertThat(pods("worker")).isZero();
+    }
   }
 
   @Test

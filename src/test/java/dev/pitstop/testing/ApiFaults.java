@@ -114,6 +114,7 @@ public final class ApiFaults implements AutoCloseable {
   private final java.util.Map<String, AtomicInteger> perStep =
       new java.util.concurrent.ConcurrentHashMap<>();
   private volatile Point failAt;
+  private volatile java.util.function.Predicate<URI> failWhere;
   private volatile Fault fault;
   private volatile Call injectedAt;
   private volatile String currentStep = "-";
@@ -137,9 +138,17 @@ public final class ApiFaults implements AutoCloseable {
     return this;
   }
 
+  /** Fails the first request whose URI (path and query) matches {@code where} with {@code f}. */
+  public ApiFaults failFirst(java.util.function.Predicate<URI> where, Fault f) {
+    this.failWhere = where;
+    this.fault = f;
+    return this;
+  }
+
   /** Stops injecting; numbering goes on. */
   public ApiFaults disarm() {
     this.failAt = null;
+    this.failWhere = null;
     this.outage = false;
     return this;
   }
@@ -205,7 +214,9 @@ public final class ApiFaults implements AutoCloseable {
         redirect(builder, request, Fault.RESET);
         return;
       }
-      if (!call.point().equals(failAt) || injectedAt != null) {
+      java.util.function.Predicate<URI> where = failWhere;
+      boolean chosen = where != null ? where.test(request.uri()) : call.point().equals(failAt);
+      if (!chosen || injectedAt != null) {
         return;
       }
       if (fault == Fault.KILL && call.background()) {
