@@ -31,6 +31,11 @@ import org.flywaydb.core.Flyway;
  * equivalent call, scale-down fan-out, migrate against the plain Flyway API, and {@code run} end to
  * end. Run with {@code mvn -B -Pbench verify}; it prints a Markdown report and writes it to {@code
  * target/bench/report.md}. It measures and reports; it asserts nothing.
+ *
+ * <p>{@code -Dbench.only=migrate,run} picks sections. The {@code snapshot} section ({@code CREATE
+ * DATABASE ... TEMPLATE} against {@code pg_dump | pg_restore} on a database of more than 1 GiB)
+ * takes several minutes and about 5 GB of disk, so it is not in the default set: run it with {@code
+ * mvn -B -Pbench verify -Dbench.only=snapshot} (add it to the list to run it with others).
  */
 public final class Bench {
   private static final String NS = "shop";
