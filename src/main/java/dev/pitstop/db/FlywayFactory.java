@@ -169,7 +169,28 @@ public final class FlywayFactory {
     }
   }
 
-  /** Closes the sessions a Flyway made with {@link #create} left open, e.g. after a failure. */
+  /**
+   * Lets the Flyway commands that follow share sessions: each session a command closes is kept for
+   * the next, starting with {@code connection}, which must come from the same {@link DbConnection}
+   * and {@link SessionSettings} and is owned by the Flyway from now on. The caller must then call
+   * {@link #closeLeftovers}.
+   */
+  public static void keepSessions(Flyway flyway, java.sql.Connection connection) {
+    if (flyway.getConfiguration().getDataSource() instanceof PitstopDataSource source) {
+      source.keepSessions(connection);
+    } else {
+      try {
+        connection.close();
+      } catch (java.sql.SQLException e) {
+        // not needed any more
+      }
+    }
+  }
+
+  /**
+   * Closes the sessions a Flyway made with {@link #create} left open, e.g. after a failure, and the
+   * ones kept by {@link #keepSessions}.
+   */
   public static void closeLeftovers(org.flywaydb.core.Flyway flyway) {
     if (flyway != null
         && flyway.getConfiguration().getDataSource() instanceof PitstopDataSource source) {

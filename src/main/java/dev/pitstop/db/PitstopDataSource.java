@@ -1,21 +1,35 @@
 package dev.pitstop.db;
 
 import java.io.PrintWriter;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /**
  * Hands Flyway connections opened by {@link DbConnection#open}, so Flyway's sessions carry the same
  * lock timeout, statement timeout and application name as Pitstop's own.
+ *
+ * <p>Once {@link #keepSessions} is called, a session Flyway closes is kept open and handed out
+ * again on the next request, and the caller's own session can be added to that pool: one step that
+ * runs several Flyway commands then pays for one connection set-up instead of one per command. Kept
+ * sessions are closed by {@link #closeLeftovers}, which the caller must then call.
  */
 final class PitstopDataSource implements DataSource {
   private final DbConnection db;
   private final SessionSettings settings;
-  private final java.util.Set<Connection> opened =
-      java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Set<Connection> opened = ConcurrentHashMap.newKeySet();
+  private final Deque<Connection> idle = new ArrayDeque<>();
+  private volatile boolean keep;
 
   PitstopDataSource(DbConnection db, SessionSettings settings) {
     this.db = db;
@@ -24,27 +38,117 @@ final class PitstopDataSource implements DataSource {
 
   @Override
   public Connection getConnection() throws SQLException {
-    Connection connection = db.open(settings);
-    opened.add(connection);
-    return connection;
+    if (!keep) {
+      Connection connection = db.open(settings);
+      opened.add(connection);
+      return connection;
+    }
+    Connection physical = takeIdle();
+    if (physical == null) {
+      physical = db.open(settings);
+      opened.add(physical);
+    }
+    return lend(physical);
   }
 
   /**
-   * Closes every connection handed out that is still open. Flyway does not close every one of its
-   * sessions when a command fails, and a session left behind would look like another client to the
-   * next attempt's session check.
+   * From now on, keep the sessions Flyway closes for the next request, and start the pool with
+   * {@code connection} (opened by {@link DbConnection#open} with the same settings, outside any
+   * transaction), which this data source now owns.
+   */
+  void keepSessions(Connection connection) {
+    keep = true;
+    opened.add(connection);
+    giveBack(connection);
+  }
+
+  private synchronized Connection takeIdle() {
+    return idle.pollFirst();
+  }
+
+  private void giveBack(Connection physical) {
+    try {
+      if (physical.isClosed()) {
+        opened.remove(physical);
+        return;
+      }
+      if (!physical.getAutoCommit()) {
+        physical.rollback();
+        physical.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      // a session that cannot be reset is not handed out again
+      closeQuietly(physical);
+      return;
+    }
+    synchronized (this) {
+      idle.addFirst(physical);
+    }
+  }
+
+  private Connection lend(Connection physical) {
+    InvocationHandler handler =
+        new InvocationHandler() {
+          private boolean returned;
+
+          @Override
+          public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+            switch (method.getName()) {
+              case "close":
+                if (!returned) {
+                  returned = true;
+                  giveBack(physical);
+                }
+                return null;
+              case "isClosed":
+                return returned || physical.isClosed();
+              case "equals":
+                return proxy == args[0];
+              case "hashCode":
+                return System.identityHashCode(proxy);
+              case "toString":
+                return "PitstopDataSource session " + physical;
+              default:
+                break;
+            }
+            if (returned) {
+              throw new SQLException("this session was closed", "08003");
+            }
+            try {
+              return method.invoke(physical, args);
+            } catch (InvocationTargetException e) {
+              throw e.getCause();
+            }
+          }
+        };
+    return (Connection)
+        Proxy.newProxyInstance(
+            Connection.class.getClassLoader(), new Class<?>[] {Connection.class}, handler);
+  }
+
+  /**
+   * Closes every connection handed out that is still open, and every kept one. Flyway does not
+   * close every one of its sessions when a command fails, and a session left behind would look like
+   * another client to the next attempt's session check.
    */
   void closeLeftovers() {
-    for (Connection connection : opened) {
-      try {
-        if (!connection.isClosed()) {
-          connection.close();
-        }
-      } catch (SQLException e) {
-        // a session that cannot even be closed is gone already
-      }
-      opened.remove(connection);
+    synchronized (this) {
+      idle.clear();
     }
+    for (Connection connection : opened) {
+      closeQuietly(connection);
+    }
+  }
+
+  private void closeQuietly(Connection connection) {
+    try {
+      if (!connection.isClosed()) {
+        connection.close();
+      }
+    } catch (SQLException e) {
+      // a session that cannot even be closed is gone already
+    }
+    opened.remove(connection);
   }
 
   @Override

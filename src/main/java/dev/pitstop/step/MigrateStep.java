@@ -80,7 +80,8 @@ public final class MigrateStep {
     Deadline deadline = Deadline.after(request.timeout());
 
     List<SessionInfo> others;
-    try (Connection connection = db.connect(request.session(), deadline, sleeper)) {
+    Connection connection = db.connect(request.session(), deadline, sleeper);
+    try {
       if (request.dryRun()) {
         others = Sessions.list(connection, db.database());
         others.forEach(s -> progress.info("other session: " + s.describe()));
@@ -90,8 +91,14 @@ public final class MigrateStep {
                 .clear(connection, request.sessions(), deadline, db.database());
       }
     } catch (SQLException e) {
+      close(connection);
       throw PgErrors.classify(e, db, "checking other sessions on " + db.describe());
+    } catch (RuntimeException e) {
+      close(connection);
+      throw e;
     }
+    // Flyway's commands go on in this session instead of opening their own
+    FlywayFactory.keepSessions(flyway, connection);
 
     MigrationInfoService info = info(flyway, db);
     String before = Migrations.version(info.current());
@@ -108,8 +115,6 @@ public final class MigrateStep {
         refuseNonTransactional(pending);
       }
     }
-    List<Map<String, Object>> pendingFields =
-        pending.stream().map(Migrations::pendingFields).toList();
 
     if (request.dryRun()) {
       progress.info(
@@ -132,7 +137,7 @@ public final class MigrateStep {
               "dry run: " + pending.size() + " migration(s) pending on " + db.describe())
           .field("schema-version-before", before)
           .field("schema-version-after", before)
-          .field("pending", pendingFields)
+          .field("pending", pending.stream().map(Migrations::pendingFields).toList())
           .field("applied", List.of())
           .field("other-sessions", others.stream().map(SessionInfo::toFields).toList())
           .field("dry-run", true)
@@ -195,6 +200,14 @@ public final class MigrateStep {
         .field("applied", applied)
         .field("other-sessions", others.stream().map(SessionInfo::toFields).toList())
         .build();
+  }
+
+  private static void close(Connection connection) {
+    try {
+      connection.close();
+    } catch (SQLException e) {
+      // the session is gone already
+    }
   }
 
   private static MigrationInfoService info(Flyway flyway, DbConnection db) {

@@ -26,6 +26,7 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -36,6 +37,11 @@ import org.flywaydb.core.Flyway;
  * equivalent call, scale-down fan-out, migrate against the plain Flyway API, and {@code run} end to
  * end. Run with {@code mvn -B -Pbench verify}; it prints a Markdown report and writes it to {@code
  * target/bench/report.md}. It measures and reports; it asserts nothing.
+ *
+ * <p>{@code -Dbench.only=migrate,run} picks sections. The {@code snapshot} section ({@code CREATE
+ * DATABASE ... TEMPLATE} against {@code pg_dump | pg_restore} on a database of more than 1 GiB)
+ * takes several minutes and about 5 GB of disk, so it is not in the default set: run it with {@code
+ * mvn -B -Pbench verify -Dbench.only=snapshot} (add it to the list to run it with others).
  */
 public final class Bench {
   private static final String NS = "shop";
@@ -96,6 +102,9 @@ public final class Bench {
       }
       if (selected("run")) {
         bench.endToEnd(cluster, database);
+      }
+      if (ONLY.contains("snapshot")) {
+        bench.snapshot(database);
       }
     }
     Files.writeString(work.resolve("report.md"), bench.report.toString());
@@ -393,7 +402,13 @@ public final class Bench {
     throw new IllegalStateException(ns + ": the Deployments did not become ready");
   }
 
-  /** 4. pitstop migrate vs the plain Flyway API, 500 small migrations, fresh database each. */
+  /**
+   * 4. pitstop migrate vs the plain Flyway API, 500 small migrations, both in this JVM and both in
+   * one transaction (Pitstop's default {@code --atomic}, Flyway's {@code group}). Pitstop's side is
+   * the whole in-process command: option parsing, session check, history read, migrate and result.
+   * JVM start-up counts for neither. One discarded warm-up pair first, then pairs in alternating
+   * order, each on two fresh databases that are dropped afterwards.
+   */
   private void migrationOverhead(DemoDatabase database) throws Exception {
     Path migrations = Files.createDirectories(work.resolve("migrations-500"));
     for (int i = 1; i <= 500; i++) {
@@ -407,51 +422,87 @@ public final class Bench {
     }
     List<Long> plain = new ArrayList<>();
     List<Long> pitstop = new ArrayList<>();
-    int runs = Math.max(3, REPEAT / 2);
-    for (int i = 0; i < runs; i++) {
-      String a = "plain" + i;
-      String b = "pit" + i;
+    List<Double> ratios = new ArrayList<>();
+    int runs = Math.max(5, REPEAT);
+    for (int i = -1; i < runs; i++) {
+      String a = "plain" + (i + 1);
+      String b = "pit" + (i + 1);
       createDatabase(database, a);
       createDatabase(database, b);
-      long start = System.nanoTime();
-      Flyway.configure()
-          .dataSource(database.jdbcUrl(a), DemoDatabase.USER, DemoDatabase.PASSWORD)
-          .locations("filesystem:" + migrations)
-          .group(true)
-          .load()
-          .migrate();
-      plain.add((System.nanoTime() - start) / 1_000_000);
-      start = System.nanoTime();
-      int code =
-          PitstopCli.execute(
-              quiet(Map.of("PITSTOP_DB_PASSWORD", DemoDatabase.PASSWORD), null),
-              "migrate",
-              "--run-id",
-              "bench",
-              "--jdbc-url",
-              database.jdbcUrl(b),
-              "--db-user",
-              DemoDatabase.USER,
-              "--locations",
-              "filesystem:" + migrations);
-      pitstop.add((System.nanoTime() - start) / 1_000_000);
-      if (code != 0) {
-        line("pitstop migrate failed with exit " + code);
-        return;
+      long plainMs;
+      long pitstopMs;
+      if (i % 2 == 0) {
+        plainMs = plainFlyway(database, a, migrations);
+        pitstopMs = pitstopMigrate(database, b, migrations);
+      } else {
+        pitstopMs = pitstopMigrate(database, b, migrations);
+        plainMs = plainFlyway(database, a, migrations);
+      }
+      for (String name : List.of(a, b)) {
+        String applied =
+            database.query(name, "SELECT count(*) FROM flyway_schema_history WHERE success");
+        if (!"500".equals(applied)) {
+          line("migrate: " + name + " has " + applied + " migrations applied, not 500");
+          return;
+        }
+        dropDatabase(database, name);
+      }
+      if (i >= 0) {
+        plain.add(plainMs);
+        pitstop.add(pitstopMs);
+        ratios.add((double) pitstopMs / plainMs);
       }
     }
+    Collections.sort(ratios);
     line("");
-    line("## Migration overhead: 500 small migrations, one transaction, fresh database per run");
+    line(
+        "## Migration overhead: 500 small migrations, one transaction, in-process, fresh databases"
+            + " ("
+            + runs
+            + " alternating pairs after a warm-up pair)");
     line("");
-    line("| plain Flyway API | pitstop migrate | ratio |");
-    line("|---|---|---|");
+    line("| plain Flyway API | pitstop migrate | ratio of medians | median of paired ratios |");
+    line("|---|---|---|---|");
     line(
         String.format(
             Locale.ROOT,
-            "| %.2f s | %.2f s | %.3f |",
+            "| %.2f s | %.2f s | %.3f | %.3f |",
             median(plain) / 1000.0,
             median(pitstop) / 1000.0,
-            (double) median(pitstop) / median(plain)));
+            (double) median(pitstop) / median(plain),
+            ratios.get(ratios.size() / 2)));
+  }
+
+  private static long plainFlyway(DemoDatabase database, String name, Path migrations) {
+    long start = System.nanoTime();
+    Flyway.configure()
+        .dataSource(database.jdbcUrl(name), DemoDatabase.USER, DemoDatabase.PASSWORD)
+        .locations("filesystem:" + migrations)
+        .group(true)
+        .load()
+        .migrate();
+    return (System.nanoTime() - start) / 1_000_000;
+  }
+
+  private static long pitstopMigrate(DemoDatabase database, String name, Path migrations) {
+    long start = System.nanoTime();
+    int code =
+        PitstopCli.execute(
+            quiet(Map.of("PITSTOP_DB_PASSWORD", DemoDatabase.PASSWORD), null),
+            "migrate",
+            "--run-id",
+            "bench",
+            "--jdbc-url",
+            database.jdbcUrl(name),
+            "--db-user",
+            DemoDatabase.USER,
+            "--locations",
+            "filesystem:" + migrations);
+    long took = (System.nanoTime() - start) / 1_000_000;
+    if (code != 0) {
+      throw new IllegalStateException("pitstop migrate exited " + code);
+    }
+    return took;
   }
 
   /** 5. run end to end with no controller delay and a trivial migration: Pitstop's overhead. */
@@ -509,6 +560,219 @@ public final class Bench {
     }
   }
 
+  /**
+   * 6. {@code snapshot} ({@code CREATE DATABASE ... TEMPLATE}) against {@code pg_dump | pg_restore}
+   * into a new database, on a database of at least 1 GiB. Only with {@code -Dbench.only=snapshot};
+   * {@code -Dbench.snapshot.repeat=N} (default 1) times each, median. The dump tools are the
+   * system's ({@code /usr/bin/pg_dump}, {@code pg_restore}); the copies are dropped afterwards.
+   */
+  private void snapshot(DemoDatabase database) throws Exception {
+    int runs = Integer.getInteger("bench.snapshot.repeat", 1);
+    String source = "big";
+    createDatabase(database, source);
+    long fillStart = System.nanoTime();
+    long size = fillBigDatabase(database, source);
+    long fillMs = (System.nanoTime() - fillStart) / 1_000_000;
+    List<Long> snapshots = new ArrayList<>();
+    List<Long> custom = new ArrayList<>();
+    List<Long> directory = new ArrayList<>();
+    List<String> copyNames = new ArrayList<>();
+    Path dumps = Files.createDirectories(work.resolve("dumps"));
+    try {
+      for (int i = 0; i < runs; i++) {
+        String runId = "bench" + i;
+        String snapshot = dev.pitstop.db.Snapshots.snapshotName(source, runId);
+        copyNames.add(snapshot);
+        checkpoint(database);
+        long start = System.nanoTime();
+        int code =
+            PitstopCli.execute(
+                quiet(Map.of("PITSTOP_DB_PASSWORD", DemoDatabase.PASSWORD), null),
+                "snapshot",
+                "--run-id",
+                runId,
+                "--jdbc-url",
+                database.jdbcUrl(source),
+                "--db-user",
+                DemoDatabase.USER);
+        snapshots.add((System.nanoTime() - start) / 1_000_000);
+        if (code != 0) {
+          line("pitstop snapshot failed with exit " + code);
+          return;
+        }
+        requireSameRows(database, source, snapshot);
+        dropDatabase(database, snapshot);
+
+        String restored = "big_restored_fc" + i;
+        copyNames.add(restored);
+        Path file = dumps.resolve("big.dump");
+        checkpoint(database);
+        start = System.nanoTime();
+        tool(database, "/usr/bin/pg_dump", "-Fc", "-f", file.toString(), source);
+        createDatabase(database, restored);
+        tool(database, "/usr/bin/pg_restore", "-d", restored, file.toString());
+        custom.add((System.nanoTime() - start) / 1_000_000);
+        requireSameRows(database, source, restored);
+        dropDatabase(database, restored);
+        Files.deleteIfExists(file);
+
+        restored = "big_restored_fd" + i;
+        copyNames.add(restored);
+        Path folder = dumps.resolve("big.dir");
+        deleteTree(folder);
+        checkpoint(database);
+        start = System.nanoTime();
+        tool(database, "/usr/bin/pg_dump", "-Fd", "-j", "2", "-f", folder.toString(), source);
+        createDatabase(database, restored);
+        tool(database, "/usr/bin/pg_restore", "-j", "2", "-d", restored, folder.toString());
+        directory.add((System.nanoTime() - start) / 1_000_000);
+        requireSameRows(database, source, restored);
+        dropDatabase(database, restored);
+        deleteTree(folder);
+      }
+    } finally {
+      for (String name : copyNames) {
+        dropDatabase(database, name);
+      }
+      dropDatabase(database, source);
+      deleteTree(dumps);
+    }
+    long copy = median(snapshots);
+    line("");
+    line(
+        String.format(
+            Locale.ROOT,
+            "## Snapshot: a %.2f GiB database (built in %.0f s), median of %d",
+            size / (double) (1L << 30),
+            fillMs / 1000.0,
+            runs));
+    line("");
+    line("| copy | time | ratio to pitstop snapshot |");
+    line("|---|---|---|");
+    line(
+        String.format(
+            Locale.ROOT, "| pitstop snapshot (TEMPLATE) | %.1f s | 1.00 |", copy / 1000.0));
+    line(
+        String.format(
+            Locale.ROOT,
+            "| pg_dump -Fc, pg_restore | %.1f s | %.2f |",
+            median(custom) / 1000.0,
+            (double) median(custom) / copy));
+    line(
+        String.format(
+            Locale.ROOT,
+            "| pg_dump -Fd -j 2, pg_restore -j 2 | %.1f s | %.2f |",
+            median(directory) / 1000.0,
+            (double) median(directory) / copy));
+  }
+
+  /**
+   * Three tables with indexes, filled with generate_series until the database holds at least 1 GiB;
+   * returns pg_database_size.
+   */
+  private static long fillBigDatabase(DemoDatabase database, String name) throws Exception {
+    try (Connection c =
+            DriverManager.getConnection(
+                database.jdbcUrl(name), DemoDatabase.USER, DemoDatabase.PASSWORD);
+        Statement s = c.createStatement()) {
+      s.execute("SET synchronous_commit = off");
+      s.execute(
+          "CREATE TABLE customers (id bigint PRIMARY KEY, email text NOT NULL,"
+              + " created timestamptz NOT NULL)");
+      s.execute(
+          "CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint NOT NULL,"
+              + " amount numeric(12,2) NOT NULL, placed timestamptz NOT NULL, note text)");
+      s.execute(
+          "CREATE TABLE events (id bigint PRIMARY KEY, order_id bigint NOT NULL,"
+              + " kind text NOT NULL, payload text NOT NULL)");
+      s.execute(
+          "INSERT INTO customers SELECT g, 'user' || g || '@example.com',"
+              + " now() - g * interval '1 minute' FROM generate_series(1, 1000000) g");
+      s.execute(
+          "INSERT INTO orders SELECT g, 1 + g % 1000000, (g % 100000) / 100.0,"
+              + " now() - g * interval '1 second', md5(g::text) FROM generate_series(1, 4000000) g");
+      s.execute("CREATE INDEX orders_customer ON orders (customer_id)");
+      s.execute("CREATE INDEX customers_email ON customers (email)");
+      long size = 0;
+      for (long from = 1; ; from += 2_000_000) {
+        s.execute(
+            "INSERT INTO events SELECT g, 1 + g % 4000000, 'kind' || g % 7,"
+                + " repeat(md5(g::text), 3) FROM generate_series("
+                + from
+                + ", "
+                + (from + 1_999_999)
+                + ") g");
+        size = databaseSize(s, name);
+        if (size >= (1L << 30) + (64L << 20)) {
+          break;
+        }
+      }
+      s.execute("CREATE INDEX events_order ON events (order_id)");
+      s.execute("VACUUM ANALYZE");
+      size = databaseSize(s, name);
+      if (size < 1L << 30) {
+        throw new IllegalStateException("the big database has only " + size + " bytes");
+      }
+      return size;
+    }
+  }
+
+  private static long databaseSize(Statement s, String name) throws Exception {
+    try (java.sql.ResultSet rows = s.executeQuery("SELECT pg_database_size('" + name + "')")) {
+      rows.next();
+      return rows.getLong(1);
+    }
+  }
+
+  private static void checkpoint(DemoDatabase database) throws Exception {
+    try (Connection c =
+            DriverManager.getConnection(
+                database.jdbcUrl("postgres"), DemoDatabase.USER, DemoDatabase.PASSWORD);
+        Statement s = c.createStatement()) {
+      s.execute("CHECKPOINT");
+    }
+  }
+
+  private static void requireSameRows(DemoDatabase database, String source, String copy) {
+    String count =
+        "SELECT (SELECT count(*) FROM customers) + (SELECT count(*) FROM orders)"
+            + " + (SELECT count(*) FROM events)";
+    String expected = database.query(source, count);
+    String actual = database.query(copy, count);
+    if (!expected.equals(actual)) {
+      throw new IllegalStateException(
+          copy + " has " + actual + " rows, " + source + " " + expected);
+    }
+  }
+
+  private static void tool(DemoDatabase database, String... command) throws Exception {
+    List<String> args = new ArrayList<>(List.of(command));
+    args.addAll(
+        1,
+        List.of(
+            "-h", "localhost", "-p", Integer.toString(database.port()), "-U", DemoDatabase.USER));
+    ProcessBuilder builder = new ProcessBuilder(args).redirectErrorStream(true);
+    builder.environment().put("PGPASSWORD", DemoDatabase.PASSWORD);
+    Process process = builder.start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    int code = process.waitFor();
+    if (code != 0) {
+      throw new IllegalStateException(
+          String.join(" ", command) + " exited " + code + ": " + output);
+    }
+  }
+
+  private static void deleteTree(Path folder) throws IOException {
+    if (!Files.exists(folder)) {
+      return;
+    }
+    try (java.util.stream.Stream<Path> paths = Files.walk(folder)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(path);
+      }
+    }
+  }
+
   private static void createDatabase(DemoDatabase database, String name) throws Exception {
     try (Connection c =
             DriverManager.getConnection(
@@ -516,6 +780,15 @@ public final class Bench {
         Statement s = c.createStatement()) {
       s.execute("DROP DATABASE IF EXISTS " + name);
       s.execute("CREATE DATABASE " + name);
+    }
+  }
+
+  private static void dropDatabase(DemoDatabase database, String name) throws Exception {
+    try (Connection c =
+            DriverManager.getConnection(
+                database.jdbcUrl("postgres"), DemoDatabase.USER, DemoDatabase.PASSWORD);
+        Statement s = c.createStatement()) {
+      s.execute("DROP DATABASE IF EXISTS " + name);
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.pitstop.db;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.pitstop.core.Deadline;
@@ -187,5 +188,83 @@ class ConnectionIT {
       assertThat(row.getString(2)).isEqualTo("3s");
       assertThat(row.getString(3)).isEqualTo("5min");
     }
+  }
+
+  private static int pid(Connection connection) throws Exception {
+    try (Statement s = connection.createStatement();
+        ResultSet row = s.executeQuery("SELECT pg_backend_pid()")) {
+      row.next();
+      return row.getInt(1);
+    }
+  }
+
+  private static long sessionsOf(int... pids) throws Exception {
+    String list = java.util.Arrays.toString(pids).replace('[', '(').replace(']', ')');
+    return Long.parseLong(
+        pg.queryString("postgres", "SELECT count(*) FROM pg_stat_activity WHERE pid IN " + list));
+  }
+
+  @Test
+  void keptSessionsAreHandedOutAgainResetAndClosedAtTheEnd() throws Exception {
+    DbConnection db = DbConnection.of(pg.url("appdb"), "app", PASSWORD.toCharArray());
+    SessionSettings settings = SessionSettings.defaults().withLockTimeout(Duration.ofSeconds(3));
+    PitstopDataSource source = (PitstopDataSource) db.dataSource(settings);
+    Connection own = db.open(settings);
+    int ownPid = pid(own);
+    source.keepSessions(own);
+
+    Connection first = source.getConnection();
+    assertThat(pid(first)).isEqualTo(ownPid);
+    first.setAutoCommit(false);
+    try (Statement s = first.createStatement()) {
+      s.execute("CREATE TABLE never_committed (id int)");
+    }
+    first.close();
+    assertThat(first.isClosed()).isTrue();
+    assertThatThrownBy(first::createStatement).isInstanceOf(java.sql.SQLException.class);
+
+    Connection again = source.getConnection();
+    assertThat(pid(again)).isEqualTo(ownPid);
+    assertThat(again.getAutoCommit()).isTrue();
+    try (Statement s = again.createStatement();
+        ResultSet row =
+            s.executeQuery(
+                "SELECT to_regclass('never_committed') IS NULL,"
+                    + " current_setting('lock_timeout'), current_setting('application_name')")) {
+      row.next();
+      assertThat(row.getBoolean(1)).as("the uncommitted table was rolled back").isTrue();
+      assertThat(row.getString(2)).isEqualTo("3s");
+      assertThat(row.getString(3)).isEqualTo("pitstop");
+    }
+    Connection second = source.getConnection();
+    int secondPid = pid(second);
+    assertThat(secondPid).as("a session in use is not handed out twice").isNotEqualTo(ownPid);
+
+    second.close();
+    source.closeLeftovers();
+    assertThat(again.isClosed()).isTrue();
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(sessionsOf(ownPid, secondPid)).isZero());
+  }
+
+  @Test
+  void migrateLeavesNoSessionBehind() throws Exception {
+    DbConnection db = pg.createDatabase("no_leftovers");
+
+    new MigrateStep(Progress.silent())
+        .run(MigrateRequest.of(db, flyway()).withTimeout(Duration.ofSeconds(30)), (k, v) -> {});
+
+    assertThat(pg.queryString("no_leftovers", "SELECT count(*) FROM t")).isEqualTo("0");
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        pg.queryString(
+                            "postgres",
+                            "SELECT count(*) FROM pg_stat_activity WHERE datname = 'no_leftovers'"
+                                + " AND application_name = 'pitstop'"))
+                    .isEqualTo("0"));
   }
 }
