@@ -4,6 +4,8 @@ import dev.pitstop.kube.ArgoCd;
 import dev.pitstop.kube.Autoscalers;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -101,7 +103,7 @@ public final class SimulatedAutoscalers implements AutoCloseable {
   }
 
   private void hpas() {
-    for (HorizontalPodAutoscaler hpa :
+    for (HorizontalPodAutoscaler listed :
         client
             .autoscaling()
             .v2()
@@ -109,36 +111,59 @@ public final class SimulatedAutoscalers implements AutoCloseable {
             .inNamespace(namespace)
             .list()
             .getItems()) {
-      String kind = hpa.getSpec().getScaleTargetRef().getKind();
-      String name = hpa.getSpec().getScaleTargetRef().getName();
+      String kind = listed.getSpec().getScaleTargetRef().getKind();
+      String name = listed.getSpec().getScaleTargetRef().getName();
+      HasMetadata target = object(kind, name);
+      HorizontalPodAutoscaler hpa =
+          client
+              .autoscaling()
+              .v2()
+              .horizontalPodAutoscalers()
+              .inNamespace(namespace)
+              .withName(listed.getMetadata().getName())
+              .get();
+      if (target == null || hpa == null) {
+        continue;
+      }
       int min = Objects.requireNonNullElse(hpa.getSpec().getMinReplicas(), 1);
-      Integer current = replicas(kind, name);
-      if (current == null || (current == 0 && min != 0)) {
+      if (replicas(target) == 0 && min != 0) {
         continue; // ScalingDisabled: the target is at 0 and minReplicas is not 0
       }
-      scale(kind, name, clamp(demand, min, hpa.getSpec().getMaxReplicas()));
+      scale(target, clamp(demand, min, hpa.getSpec().getMaxReplicas()));
     }
   }
 
   @SuppressWarnings("unchecked")
   private void keda() {
-    for (GenericKubernetesResource so :
+    for (GenericKubernetesResource listed :
         client
             .genericKubernetesResources(Autoscalers.SCALED_OBJECTS)
             .inNamespace(namespace)
             .list()
             .getItems()) {
+      Map<String, Object> ref =
+          (Map<String, Object>)
+              ((Map<String, Object>) listed.getAdditionalProperties().get("spec"))
+                  .get("scaleTargetRef");
+      HasMetadata target =
+          object((String) ref.getOrDefault("kind", "Deployment"), (String) ref.get("name"));
+      GenericKubernetesResource so =
+          client
+              .genericKubernetesResources(Autoscalers.SCALED_OBJECTS)
+              .inNamespace(namespace)
+              .withName(listed.getMetadata().getName())
+              .get();
+      if (target == null || so == null) {
+        continue;
+      }
       Map<String, Object> spec = (Map<String, Object>) so.getAdditionalProperties().get("spec");
-      Map<String, Object> ref = (Map<String, Object>) spec.get("scaleTargetRef");
-      String kind = (String) ref.getOrDefault("kind", "Deployment");
-      String name = (String) ref.get("name");
       String pausedReplicas = Autoscalers.annotation(so, Autoscalers.PAUSED_REPLICAS);
       if (pausedReplicas != null) {
-        scale(kind, name, Integer.parseInt(pausedReplicas));
+        scale(target, Integer.parseInt(pausedReplicas));
       } else if (!"true".equals(Autoscalers.annotation(so, Autoscalers.KEDA_PAUSED))) {
         int min = ((Number) spec.getOrDefault("minReplicaCount", 0)).intValue();
         int max = ((Number) spec.getOrDefault("maxReplicaCount", 100)).intValue();
-        scale(kind, name, clamp(demand, min, max));
+        scale(target, clamp(demand, min, max));
       }
     }
   }
@@ -225,35 +250,34 @@ public final class SimulatedAutoscalers implements AutoCloseable {
 
   @SuppressWarnings("unchecked")
   private void argoCd() {
-    if (gitReplicas.isEmpty()) {
-      return;
-    }
-    for (GenericKubernetesResource app :
-        client
-            .genericKubernetesResources(ArgoCd.APPLICATIONS)
-            .inNamespace(ArgoCd.DEFAULT_NAMESPACE)
-            .list()
-            .getItems()) {
-      Map<String, Object> policy = ArgoCd.syncPolicy(app);
-      if (!ArgoCd.automatedSyncOn(app)
-          || !Boolean.TRUE.equals(
-              ((Map<String, Object>) policy.get("automated")).get("selfHeal"))) {
-        continue;
-      }
-      String appName = app.getMetadata().getName();
-      gitReplicas.forEach(
-          (workload, replicas) -> {
-            String kind = workload.substring(0, workload.indexOf('/'));
-            String name = workload.substring(workload.indexOf('/') + 1);
-            HasMetadata live = object(kind, name);
-            if (live != null
+    gitReplicas.forEach(
+        (workload, replicas) -> {
+          HasMetadata live =
+              object(
+                  workload.substring(0, workload.indexOf('/')),
+                  workload.substring(workload.indexOf('/') + 1));
+          if (live == null) {
+            return;
+          }
+          for (GenericKubernetesResource app :
+              client
+                  .genericKubernetesResources(ArgoCd.APPLICATIONS)
+                  .inNamespace(ArgoCd.DEFAULT_NAMESPACE)
+                  .list()
+                  .getItems()) {
+            Map<String, Object> policy = ArgoCd.syncPolicy(app);
+            boolean selfHeal =
+                ArgoCd.automatedSyncOn(app)
+                    && Boolean.TRUE.equals(
+                        ((Map<String, Object>) policy.get("automated")).get("selfHeal"));
+            if (selfHeal
                 && ArgoCd.trackingOf(live, ArgoCd.DEFAULT_NAMESPACE)
-                    .filter(t -> t.name().equals(appName))
+                    .filter(t -> t.name().equals(app.getMetadata().getName()))
                     .isPresent()) {
-              scale(kind, name, replicas);
+              scale(live, replicas);
             }
-          });
-    }
+          }
+        });
   }
 
   private HasMetadata object(String kind, String name) {
@@ -262,42 +286,31 @@ public final class SimulatedAutoscalers implements AutoCloseable {
         : client.apps().deployments().inNamespace(namespace).withName(name).get();
   }
 
-  private Integer replicas(String kind, String name) {
-    if (kind.equalsIgnoreCase("statefulset")) {
-      var s = client.apps().statefulSets().inNamespace(namespace).withName(name).get();
-      return s == null ? null : s.getSpec().getReplicas();
-    }
-    var d = client.apps().deployments().inNamespace(namespace).withName(name).get();
-    return d == null ? null : d.getSpec().getReplicas();
+  private static int replicas(HasMetadata workload) {
+    Integer replicas =
+        workload instanceof StatefulSet s
+            ? s.getSpec().getReplicas()
+            : ((Deployment) workload).getSpec().getReplicas();
+    return Objects.requireNonNullElse(replicas, 1);
   }
 
-  private void scale(String kind, String name, int replicas) {
-    Integer current = replicas(kind, name);
-    if (current == null || current == replicas) {
+  /**
+   * Sets the replicas of {@code target} as read before the controller read its own object, and only
+   * if nothing changed it since (as the real controllers write the scale subresource with the
+   * resourceVersion they read): a decision made on stale state ends in a 409, and the next tick
+   * decides again.
+   */
+  private void scale(HasMetadata target, int replicas) {
+    if (replicas(target) == replicas) {
       return;
     }
-    if (kind.equalsIgnoreCase("statefulset")) {
-      client
-          .apps()
-          .statefulSets()
-          .inNamespace(namespace)
-          .withName(name)
-          .edit(
-              s -> {
-                s.getSpec().setReplicas(replicas);
-                return s;
-              });
+    if (target instanceof StatefulSet s) {
+      s.getSpec().setReplicas(replicas);
+      client.apps().statefulSets().inNamespace(namespace).resource(s).update();
     } else {
-      client
-          .apps()
-          .deployments()
-          .inNamespace(namespace)
-          .withName(name)
-          .edit(
-              d -> {
-                d.getSpec().setReplicas(replicas);
-                return d;
-              });
+      Deployment d = (Deployment) target;
+      d.getSpec().setReplicas(replicas);
+      client.apps().deployments().inNamespace(namespace).resource(d).update();
     }
   }
 
