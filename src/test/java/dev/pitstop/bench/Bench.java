@@ -95,7 +95,8 @@ public final class Bench {
         bench.reaction(cluster);
       }
       if (selected("fanout")) {
-        bench.fanOut(cluster);
+        bench.fanOut(cluster, 0);
+        bench.fanOut(cluster, API_LATENCY_MILLIS);
       }
       if (selected("migrate")) {
         bench.migrationOverhead(database);
@@ -319,18 +320,40 @@ public final class Bench {
     line(String.format(Locale.ROOT, "| %d ms | %d ms |", median(delays), Collections.max(delays)));
   }
 
-  /** 3. scale-down and scale-up of 1, 10, 50 and 200 Deployments, in-process, REPEAT times. */
-  private void fanOut(DemoCluster cluster) throws Exception {
+  /**
+   * The round trip a request to a real API server takes (network, authentication, admission, etcd
+   * write): the in-process server answers in well under a millisecond, so without it the fan-out
+   * measures only how fast two CPUs run Pitstop, the server and the simulated controllers together.
+   */
+  private static final int API_LATENCY_MILLIS = 5;
+
+  /**
+   * 3. scale-down and scale-up of 1, 10, 50 and 200 Deployments, in-process, REPEAT times, with
+   * {@code latencyMillis} added to each of Pitstop's requests.
+   */
+  private void fanOut(DemoCluster cluster, int latencyMillis) throws Exception {
     line("");
-    line("## Fan-out: scale-down then scale-up of N Deployments (in-process, no controller delay)");
+    line(
+        latencyMillis == 0
+            ? "## Fan-out: scale-down then scale-up of N Deployments (in-process, no controller delay)"
+            : "## Fan-out with "
+                + latencyMillis
+                + " ms added to each of Pitstop's requests (a real API server's round trip)");
     line("");
-    line("Each N starts from running, ready pods; API requests are those Pitstop sends.");
+    line(
+        "Each N starts from running, ready pods; API requests are those Pitstop sends. "
+            + (latencyMillis == 0
+                ? "The in-process server answers at once, so this is CPU-bound: Pitstop, the"
+                    + " server and the simulated controllers share the machine's CPUs."
+                : "The delay is added on the calling thread before each request is sent, so"
+                    + " requests sent concurrently wait concurrently, as on a network."));
     line("");
     line("| N | scale-down | scale-up | API requests (down / up) |");
     line("|---|---|---|---|");
     Map<Integer, long[]> medians = new java.util.LinkedHashMap<>();
+    int[] requests200 = {0, 0};
     for (int n : new int[] {1, 10, 50, 200}) {
-      String ns = "fan-" + n;
+      String ns = "fan-" + n + "-" + latencyMillis;
       for (int i = 0; i < n; i++) {
         cluster
             .client()
@@ -350,13 +373,13 @@ public final class Bench {
       RequestCounter upRequests = null;
       for (int r = 0; r < REPEAT; r++) {
         cli(cluster, concat(new String[] {"lock"}, ids));
-        downRequests = new RequestCounter();
+        downRequests = new RequestCounter(latencyMillis);
         downs.add(
             timed(
                 cluster,
                 downRequests,
                 concat(concat(new String[] {"scale-down"}, ids), "--selector", "app=shop")));
-        upRequests = new RequestCounter();
+        upRequests = new RequestCounter(latencyMillis);
         ups.add(timed(cluster, upRequests, concat(new String[] {"scale-up"}, ids)));
         cli(cluster, concat(new String[] {"unlock"}, ids));
         // the in-memory server scans every object it holds on each request: keep it as it was
@@ -366,6 +389,7 @@ public final class Bench {
       cluster.client().apps().deployments().inNamespace(ns).delete();
       cluster.client().pods().inNamespace(ns).delete();
       medians.put(n, new long[] {median(downs), median(ups)});
+      requests200 = new int[] {downRequests.total(), upRequests.total()};
       line(
           String.format(
               Locale.ROOT,
@@ -383,6 +407,15 @@ public final class Bench {
             "200 vs 10: scale-down %.1f×, scale-up %.1f×.",
             (double) medians.get(200)[0] / medians.get(10)[0],
             (double) medians.get(200)[1] / medians.get(10)[1]));
+    if (latencyMillis > 0) {
+      line(
+          String.format(
+              Locale.ROOT,
+              "Sent one after another, N = 200's requests would wait %.2f s (down) and %.2f s (up)"
+                  + " for the round trips alone.",
+              requests200[0] * latencyMillis / 1000.0,
+              requests200[1] * latencyMillis / 1000.0));
+    }
   }
 
   /** Waits until the namespace's n Deployments each have their one pod, ready. */
@@ -832,10 +865,22 @@ public final class Bench {
     return (System.nanoTime() - start) / 1_000_000;
   }
 
-  /** Counts the requests one step sends, by method (a watch counts as WATCH). */
+  /**
+   * Counts the requests one step sends, by method (a watch counts as WATCH), delaying each by a
+   * simulated network round trip when asked.
+   */
   private static final class RequestCounter implements Interceptor {
     private final Map<String, java.util.concurrent.atomic.AtomicInteger> byMethod =
         new java.util.concurrent.ConcurrentSkipListMap<>();
+    private final int latencyMillis;
+
+    RequestCounter() {
+      this(0);
+    }
+
+    RequestCounter(int latencyMillis) {
+      this.latencyMillis = latencyMillis;
+    }
 
     KubernetesClient clientFor(DemoCluster cluster) {
       return new KubernetesClientBuilder()
@@ -854,6 +899,9 @@ public final class Bench {
       byMethod
           .computeIfAbsent(method, m -> new java.util.concurrent.atomic.AtomicInteger())
           .incrementAndGet();
+      if (latencyMillis > 0) {
+        java.util.concurrent.locks.LockSupport.parkNanos(latencyMillis * 1_000_000L);
+      }
     }
 
     int total() {
