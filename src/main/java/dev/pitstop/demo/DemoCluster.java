@@ -3,12 +3,15 @@ package dev.pitstop.demo;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
 import java.net.InetAddress;
-import java.util.HashMap;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * An in-memory Kubernetes API server (fabric8's, in CRUD mode) on loopback, holding {@link
@@ -24,18 +27,28 @@ public final class DemoCluster implements AutoCloseable {
   private final SimulatedControllers controllers;
 
   private DemoCluster(String namespace) {
-    MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
-    server =
-        new KubernetesMockServer(
-            new Context(),
-            new MockWebServer(),
-            new HashMap<>(),
-            new KubernetesCrudDispatcher(),
-            false);
-    server.init(InetAddress.getLoopbackAddress(), 0);
+    server = startServer();
     client = newClient();
     SampleApp.create(client, namespace);
     controllers = new SimulatedControllers(client, namespace).start();
+  }
+
+  /**
+   * An empty in-memory API server in CRUD mode on loopback, over plain HTTP, whose watches close
+   * without stalling it ({@link WatchClosingDispatcher}).
+   */
+  public static KubernetesMockServer startServer() {
+    MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
+    Map<ServerRequest, Queue<ServerResponse>> expectations = new ConcurrentHashMap<>();
+    KubernetesMockServer server =
+        new KubernetesMockServer(
+            new Context(),
+            new MockWebServer(),
+            expectations,
+            new WatchClosingDispatcher(expectations),
+            false);
+    server.init(InetAddress.getLoopbackAddress(), 0);
+    return server;
   }
 
   public static DemoCluster start(String namespace) {

@@ -2,6 +2,7 @@ package dev.pitstop.testing;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.pitstop.demo.DemoCluster;
 import dev.pitstop.demo.SampleApp;
 import dev.pitstop.demo.SimulatedControllers;
 import dev.pitstop.testing.CliRunner.Result;
@@ -10,7 +11,6 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,10 +20,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
 /**
- * An in-memory API server in CRUD mode holding {@link SampleApp} in namespace {@code shop}, with
- * {@link SimulatedControllers} running, and the CLI wired to it.
+ * A fresh in-memory API server in CRUD mode for each test ({@link DemoCluster#startServer}) holding
+ * {@link SampleApp} in namespace {@code shop}, with {@link SimulatedControllers} running, and the
+ * CLI wired to it.
  */
-@EnableKubernetesMockClient(crud = true)
 public abstract class ClusterTestBase {
   protected static final String NS = "shop";
   protected static final String RUN = "run-1";
@@ -35,6 +35,8 @@ public abstract class ClusterTestBase {
 
   @BeforeEach
   void startCluster() {
+    server = DemoCluster.startServer();
+    client = server.createClient();
     SampleApp.create(client, NS);
     controllers = new SimulatedControllers(client, NS).start();
     cli = CliRunner.against(server);
@@ -43,8 +45,10 @@ public abstract class ClusterTestBase {
   }
 
   @AfterEach
-  void stopControllers() {
+  void stopCluster() {
     controllers.close();
+    client.close();
+    server.destroy();
   }
 
   /** Runs {@code pitstop <command> --app shop -n shop <args>}. */
