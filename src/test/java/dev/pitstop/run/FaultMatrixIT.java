@@ -469,7 +469,13 @@ class FaultMatrixIT {
         how += "; status: " + nextLine(status);
       }
       switch (recovery) {
-        case RUN_AGAIN -> how += "; run again exit " + world.runToV2().exitCode();
+        case RUN_AGAIN -> {
+          Result again = world.runToV2();
+          how += "; run again exit " + again.exitCode() + firstFailure(again);
+          if (again.exitCode() != 0) {
+            System.err.println("run again at " + point + " in " + world.ns + ": " + again);
+          }
+        }
         case HUMAN -> how += "; " + world.humanPath();
         case NONE -> {}
       }
