@@ -34,6 +34,14 @@ import java.util.concurrent.Executors;
  * keeps serving.
  */
 final class WatchClosingDispatcher extends KubernetesCrudDispatcher {
+  private static final ExecutorService CLOSER =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "watch-closer");
+            t.setDaemon(true);
+            return t;
+          });
+
   /** The dispatcher's own set of open watches (a concurrent set), which it sends events to. */
   private final Set<?> watches = watchesOf(this);
 
@@ -56,14 +64,6 @@ final class WatchClosingDispatcher extends KubernetesCrudDispatcher {
         ? expected.dispatch(request)
         : super.dispatch(request);
   }
-
-  private static final ExecutorService CLOSER =
-      Executors.newCachedThreadPool(
-          r -> {
-            Thread t = new Thread(r, "watch-closer");
-            t.setDaemon(true);
-            return t;
-          });
 
   @Override
   public MockResponse handleWatch(String path) {
@@ -126,14 +126,18 @@ final class WatchClosingDispatcher extends KubernetesCrudDispatcher {
 
     @Override
     public void onClosed(WebSocket webSocket, int code, String reason) {
-      watches.remove(watch);
-      CLOSER.execute(() -> watch.onClosed(webSocket, code, reason));
+      closeElsewhere(() -> watch.onClosed(webSocket, code, reason));
     }
 
     @Override
     public void onFailure(WebSocket webSocket, Throwable failure, Response response) {
+      closeElsewhere(() -> watch.onFailure(webSocket, failure, response));
+    }
+
+    /** No event is queued for the watch from now on; its sender is waited for off the loop. */
+    private void closeElsewhere(Runnable close) {
       watches.remove(watch);
-      CLOSER.execute(() -> watch.onFailure(webSocket, failure, response));
+      CLOSER.execute(close);
     }
   }
 }

@@ -874,10 +874,6 @@ public final class Bench {
         new java.util.concurrent.ConcurrentSkipListMap<>();
     private final int latencyMillis;
 
-    RequestCounter() {
-      this(0);
-    }
-
     RequestCounter(int latencyMillis) {
       this.latencyMillis = latencyMillis;
     }

@@ -20,9 +20,7 @@ import dev.pitstop.testing.EndState.Verdict;
 import dev.pitstop.testing.RunFixture;
 import dev.pitstop.testing.TestPostgres;
 import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -86,13 +84,6 @@ class FaultMatrixIT {
   private static DemoCluster cluster;
   private static Config config;
 
-  /**
-   * The test's own eyes on the cluster, for the verdicts: unlike the CLI's clients it retries a
-   * read that times out, so a moment's stall of the shared in-memory server under 3 concurrent
-   * cases cannot fail a case whose end state is fine.
-   */
-  private static KubernetesClient observer;
-
   private static EndState.Before before;
   private static final AtomicInteger CASES = new AtomicInteger();
   private static final List<Row> ROWS = new CopyOnWriteArrayList<>();
@@ -112,10 +103,6 @@ class FaultMatrixIT {
     try (KubernetesClient template = cluster.newClient()) {
       config = template.getConfiguration();
     }
-    observer =
-        new KubernetesClientBuilder()
-            .withConfig(new ConfigBuilder(config).withRequestRetryBackoffLimit(3).build())
-            .build();
     RunFixture fixture = RunFixture.start(postgres, TEMPLATE, new CliRunner(cluster::newClient));
     before = EndState.Before.of(fixture);
     fixture.close();
@@ -123,7 +110,6 @@ class FaultMatrixIT {
 
   @AfterAll
   static void stopServersAndWriteTheMatrix() throws IOException {
-    observer.close();
     cluster.close();
     postgres.close();
     writeMatrix(Path.of("target", "reliability-matrix.md"));
@@ -209,7 +195,7 @@ class FaultMatrixIT {
     Verdict verdict(String newVersion) throws SQLException {
       faults.disarm();
       return EndState.classify(
-          observer, ns, APP, db, before, newVersion, "shop:2.0", () -> pitstop("status"));
+          cluster.client(), ns, APP, db, before, newVersion, "shop:2.0", () -> pitstop("status"));
     }
 
     @Override
@@ -472,9 +458,6 @@ class FaultMatrixIT {
         case RUN_AGAIN -> {
           Result again = world.runToV2();
           how += "; run again exit " + again.exitCode() + firstFailure(again);
-          if (again.exitCode() != 0) {
-            System.err.println("run again at " + point + " in " + world.ns + ": " + again);
-          }
         }
         case HUMAN -> how += "; " + world.humanPath();
         case NONE -> {}

@@ -1,6 +1,7 @@
 package dev.pitstop.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.pitstop.testing.CliRunner.Result;
@@ -13,6 +14,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -88,26 +90,25 @@ public final class RunFixture implements AutoCloseable {
   public static RunFixture copyOf(TestPostgres postgres, String template, String database)
       throws SQLException {
     dropSnapshots(postgres, database);
-    for (int attempt = 1; ; attempt++) {
-      try {
-        postgres.execute(
-            "postgres",
-            "DROP DATABASE IF EXISTS \"" + database + "\" WITH (FORCE)",
-            "CREATE DATABASE \"" + database + "\" TEMPLATE \"" + template + "\"");
-        break;
-      } catch (SQLException e) {
-        // 55006: a session that used the template is still closing
-        if (!"55006".equals(e.getSQLState()) || attempt == 50) {
-          throw e;
-        }
-        try {
-          Thread.sleep(20);
-        } catch (InterruptedException interrupted) {
-          Thread.currentThread().interrupt();
-          throw e;
-        }
-      }
-    }
+    // 55006: a session that used the template is still closing; try again until it has gone
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(20))
+        .until(
+            () -> {
+              try {
+                postgres.execute(
+                    "postgres",
+                    "DROP DATABASE IF EXISTS \"" + database + "\" WITH (FORCE)",
+                    "CREATE DATABASE \"" + database + "\" TEMPLATE \"" + template + "\"");
+                return true;
+              } catch (SQLException e) {
+                if ("55006".equals(e.getSQLState())) {
+                  return false;
+                }
+                throw e;
+              }
+            });
     return withHealth(postgres, database);
   }
 

@@ -250,34 +250,42 @@ public final class SimulatedAutoscalers implements AutoCloseable {
 
   @SuppressWarnings("unchecked")
   private void argoCd() {
+    // the workloads are read before the Applications, so a decision is never newer than its target
+    Map<String, HasMetadata> live = new java.util.LinkedHashMap<>();
     gitReplicas.forEach(
         (workload, replicas) -> {
-          HasMetadata live =
+          HasMetadata object =
               object(
                   workload.substring(0, workload.indexOf('/')),
                   workload.substring(workload.indexOf('/') + 1));
-          if (live == null) {
-            return;
-          }
-          for (GenericKubernetesResource app :
-              client
-                  .genericKubernetesResources(ArgoCd.APPLICATIONS)
-                  .inNamespace(ArgoCd.DEFAULT_NAMESPACE)
-                  .list()
-                  .getItems()) {
-            Map<String, Object> policy = ArgoCd.syncPolicy(app);
-            boolean selfHeal =
-                ArgoCd.automatedSyncOn(app)
-                    && Boolean.TRUE.equals(
-                        ((Map<String, Object>) policy.get("automated")).get("selfHeal"));
-            if (selfHeal
-                && ArgoCd.trackingOf(live, ArgoCd.DEFAULT_NAMESPACE)
-                    .filter(t -> t.name().equals(app.getMetadata().getName()))
-                    .isPresent()) {
-              scale(live, replicas);
-            }
+          if (object != null) {
+            live.put(workload, object);
           }
         });
+    if (live.isEmpty()) {
+      return;
+    }
+    for (GenericKubernetesResource app :
+        client
+            .genericKubernetesResources(ArgoCd.APPLICATIONS)
+            .inNamespace(ArgoCd.DEFAULT_NAMESPACE)
+            .list()
+            .getItems()) {
+      Map<String, Object> policy = ArgoCd.syncPolicy(app);
+      if (!ArgoCd.automatedSyncOn(app)
+          || !Boolean.TRUE.equals(
+              ((Map<String, Object>) policy.get("automated")).get("selfHeal"))) {
+        continue;
+      }
+      live.forEach(
+          (workload, object) -> {
+            if (ArgoCd.trackingOf(object, ArgoCd.DEFAULT_NAMESPACE)
+                .filter(t -> t.name().equals(app.getMetadata().getName()))
+                .isPresent()) {
+              scale(object, gitReplicas.get(workload));
+            }
+          });
+    }
   }
 
   private HasMetadata object(String kind, String name) {
