@@ -64,6 +64,30 @@ public final class Rollouts {
     return new PodsGone(workloads);
   }
 
+  /**
+   * Starts an informer and waits for its first list and watch, at most {@code limit}. fabric8's own
+   * wait has no limit: while the API server is unreachable its informer retries for ever, and the
+   * step would outlive its {@code --timeout}.
+   */
+  static void startWithin(SharedIndexInformer<?> informer, Duration limit) throws Exception {
+    try {
+      informer
+          .start()
+          .toCompletableFuture()
+          .get(Math.max(1, limit.toMillis()), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      informer.close();
+      throw PitstopException.transientFailure(
+          "the watch did not start within " + Durations.format(limit), e);
+    } catch (ExecutionException e) {
+      informer.close();
+      throw e.getCause() instanceof Exception cause ? cause : e;
+    } catch (InterruptedException | RuntimeException e) {
+      informer.close();
+      throw e;
+    }
+  }
+
   /** A watch of the pods of some workloads, until they are all gone. */
   public final class PodsGone implements AutoCloseable {
     private final List<Workload> workloads;
@@ -112,12 +136,7 @@ public final class Rollouts {
                             gone.completeExceptionally(failure);
                           }
                         });
-                try {
-                  pods.run();
-                } catch (RuntimeException e) {
-                  pods.close();
-                  throw e;
-                }
+                startWithin(pods, cluster.deadline().remaining());
                 return pods;
               });
       informer.set(started);
