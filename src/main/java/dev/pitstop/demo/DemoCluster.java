@@ -1,5 +1,7 @@
 package dev.pitstop.demo;
 
+import dev.pitstop.kube.KubeClients;
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -28,7 +30,9 @@ public final class DemoCluster implements AutoCloseable {
 
   private DemoCluster(String namespace) {
     server = startServer();
-    client = newClient();
+    // the simulated controllers and test set-ups use fabric8's default client, which knows every
+    // kind; Pitstop's steps get newClient()
+    client = new KubernetesClientBuilder().withConfig(configWithoutRetries()).build();
     SampleApp.create(client, namespace);
     controllers = new SimulatedControllers(client, namespace).start();
   }
@@ -57,13 +61,12 @@ public final class DemoCluster implements AutoCloseable {
 
   /** A new client for the server, with the client's own retries off as in production. */
   public KubernetesClient newClient() {
+    return KubeClients.build(configWithoutRetries());
+  }
+
+  private Config configWithoutRetries() {
     try (KubernetesClient template = server.createClient()) {
-      return new KubernetesClientBuilder()
-          .withConfig(
-              new ConfigBuilder(template.getConfiguration())
-                  .withRequestRetryBackoffLimit(0)
-                  .build())
-          .build();
+      return new ConfigBuilder(template.getConfiguration()).withRequestRetryBackoffLimit(0).build();
     }
   }
 
