@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.http.BasicBuilder;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.Interceptor;
+import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -127,7 +128,8 @@ public final class Bench {
    * an AppCDS archive that this JVM makes in a training run.
    */
   private void processes(DemoCluster cluster) throws Exception {
-    Path kubeconfig = kubeconfig(cluster);
+    Map<String, String> kubeconfig = Map.of("KUBECONFIG", kubeconfig(cluster).toString());
+    Map<String, String> pod = podClientEnvironment(cluster);
     Path jar = Path.of("target", "pitstop.jar").toAbsolutePath();
     // a workload that is already at 0: scale-down records it and has no pod to wait for
     cluster
@@ -143,10 +145,28 @@ public final class Bench {
     line("## Step start-up: whole process, against the in-memory API server");
     line("");
     line("JVM flags as in the image: `" + String.join(" ", IMAGE_JVM_FLAGS) + "`.");
+    line("The steps find the server as in a pod (address, token and namespace given directly, no");
+    line("kubeconfig file to parse), except the row that says kubeconfig.");
     line("");
     line("| command | median wall | median peak RSS |");
     line("|---|---|---|");
-    steps(concat(java, "-jar", jar.toString()), "", kubeconfig);
+    List<String> pitstop = concat(java, "-jar", jar.toString());
+    steps(pitstop, "", pod);
+    // the image runs the same code from its classes folder and one jar per dependency
+    Path runtime = work.resolve("runtime-classpath.txt");
+    if (Files.isRegularFile(runtime)) {
+      String jars = Files.readString(runtime).strip();
+      String classPath = Path.of("target", "classes").toAbsolutePath() + File.pathSeparator + jars;
+      int count = jars.split(File.pathSeparator).length;
+      steps(
+          concat(java, concat(List.of("-cp", classPath), List.of("dev.pitstop.cli.Main"))),
+          " (as in the image: classes folder and " + count + " jars)",
+          pod);
+    }
+    measure(
+        "pitstop status, with a kubeconfig file",
+        concat(pitstop, concat(List.of("status"), List.of("--app", "shop", "-n", NS))),
+        kubeconfig);
     // the in-memory server serves no discovery documents, so kubectl goes by raw API paths
     measure(
         "kubectl get --raw (the read of status)",
@@ -166,48 +186,73 @@ public final class Bench {
     cds.add("-Xlog:cds=off,cds+dynamic=off");
     List<String> training = new ArrayList<>(cds);
     training.addAll(List.of("-XX:ArchiveClassesAtExit=" + archive, "-jar", jar.toString()));
-    run(concat(training, "status", "--app", "shop", "-n", NS), kubeconfig);
+    run(concat(training, "status", "--app", "shop", "-n", NS), pod);
     if (!Files.isRegularFile(archive)) {
       line("| AppCDS | no archive was made | |");
       return;
     }
     cds.addAll(List.of("-XX:SharedArchiveFile=" + archive, "-jar", jar.toString()));
-    steps(cds, " (AppCDS, archive made by this JVM)", kubeconfig);
+    steps(cds, " (AppCDS, archive made by this JVM)", pod);
   }
 
-  /** --version, status, lock, unlock and scale-down of a workload at 0, each as one process. */
-  private void steps(List<String> pitstop, String label, Path kubeconfig) throws Exception {
-    List<String> ids = List.of("--app", "shop", "-n", NS);
+  /**
+   * How a step in a pod finds the API server, without the ServiceAccount's files: fabric8 reads the
+   * address, token and namespace from the environment and parses no kubeconfig.
+   */
+  private static Map<String, String> podClientEnvironment(DemoCluster cluster) {
+    return Map.of(
+        "KUBERNETES_MASTER",
+        cluster.client().getConfiguration().getMasterUrl(),
+        "KUBERNETES_AUTH_TOKEN",
+        "bench",
+        "KUBERNETES_NAMESPACE",
+        NS,
+        "KUBERNETES_AUTH_TRYKUBECONFIG",
+        "false",
+        "KUBERNETES_AUTH_TRYSERVICEACCOUNT",
+        "false",
+        "KUBECONFIG",
+        "/nonexistent");
+  }
+
+  /**
+   * --version, status, lock, unlock and scale-down of a workload at 0, each as one process. A
+   * server that stops answering fails a row within 30 s instead of holding it for the default
+   * timeout.
+   */
+  private void steps(List<String> pitstop, String label, Map<String, String> env) throws Exception {
+    List<String> ids = List.of("--app", "shop", "-n", NS, "--timeout", "30s");
     List<String> run = concat(ids, "--run-id", "bench");
-    measure("pitstop --version" + label, concat(pitstop, "--version"), kubeconfig);
-    measure("pitstop status" + label, concat(pitstop, concat(List.of("status"), ids)), kubeconfig);
+    measure("pitstop --version" + label, concat(pitstop, "--version"), env);
+    measure("pitstop status" + label, concat(pitstop, concat(List.of("status"), ids)), env);
     List<String> lock = concat(pitstop, concat(List.of("lock"), run));
     List<String> unlock = concat(pitstop, concat(List.of("unlock"), run));
-    measure("pitstop lock" + label, lock, kubeconfig, null, unlock);
-    measure("pitstop unlock" + label, unlock, kubeconfig, lock, null);
-    run(lock, kubeconfig);
+    measure("pitstop lock" + label, lock, env, null, unlock);
+    measure("pitstop unlock" + label, unlock, env, lock, null);
+    run(lock, env);
     measure(
         "pitstop scale-down of one workload at 0" + label,
         concat(
             pitstop, concat(List.of("scale-down"), concat(run, "--workload", "deployment/idle"))),
-        kubeconfig,
+        env,
         null,
         concat(pitstop, concat(List.of("scale-up"), run)));
-    run(unlock, kubeconfig);
+    run(unlock, env);
   }
 
   /** Runs a command that is not measured; its failure would make the next rows fail anyway. */
-  private static void run(List<String> command, Path kubeconfig) throws Exception {
+  private static void run(List<String> command, Map<String, String> env) throws Exception {
     ProcessBuilder builder =
         new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.DISCARD);
-    builder.environment().put("KUBECONFIG", kubeconfig.toString());
+    builder.environment().putAll(env);
     builder.start().waitFor();
   }
 
-  private void measure(String name, List<String> command, Path kubeconfig) throws Exception {
-    measure(name, command, kubeconfig, null, null);
+  private void measure(String name, List<String> command, Map<String, String> env)
+      throws Exception {
+    measure(name, command, env, null, null);
   }
 
   /**
@@ -215,19 +260,23 @@ public final class Bench {
    * (to make it and undo it), and reports medians.
    */
   private void measure(
-      String name, List<String> command, Path kubeconfig, List<String> before, List<String> after)
+      String name,
+      List<String> command,
+      Map<String, String> env,
+      List<String> before,
+      List<String> after)
       throws Exception {
     List<Long> millis = new ArrayList<>();
     List<Long> rssKb = new ArrayList<>();
     for (int i = 0; i < REPEAT; i++) {
       if (before != null) {
-        run(before, kubeconfig);
+        run(before, env);
       }
       List<String> timed = new ArrayList<>(List.of("/usr/bin/time", "-f", "%M"));
       timed.addAll(command);
       ProcessBuilder builder =
           new ProcessBuilder(timed).redirectOutput(ProcessBuilder.Redirect.DISCARD);
-      builder.environment().put("KUBECONFIG", kubeconfig.toString());
+      builder.environment().putAll(env);
       long start = System.nanoTime();
       Process process = builder.start();
       String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -240,7 +289,7 @@ public final class Bench {
         return;
       }
       if (after != null) {
-        run(after, kubeconfig);
+        run(after, env);
       }
     }
     line(
