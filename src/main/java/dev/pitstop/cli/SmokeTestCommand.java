@@ -34,18 +34,8 @@ final class SmokeTestCommand extends StepCommand {
   private WorkloadOptions.Chosen readiness;
 
   @Override
-  String runId() {
-    return null;
-  }
-
-  @Override
-  boolean dryRun() {
+  boolean readOnly() {
     return true;
-  }
-
-  @Override
-  boolean requiresRunId() {
-    return false;
   }
 
   @Override

@@ -24,18 +24,8 @@ final class StatusCommand extends StepCommand {
   @Mixin MaintenanceDatabaseOption maintenanceDatabase;
 
   @Override
-  String runId() {
-    return null;
-  }
-
-  @Override
-  boolean dryRun() {
+  boolean readOnly() {
     return true;
-  }
-
-  @Override
-  boolean requiresRunId() {
-    return false;
   }
 
   @Override

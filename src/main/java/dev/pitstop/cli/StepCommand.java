@@ -41,11 +41,20 @@ abstract class StepCommand implements Callable<Integer> {
     return common;
   }
 
-  /** The run id, or null for read-only commands that do not take one. */
-  abstract String runId();
+  /** Read-only commands (status, verify, smoke-test) take no run id and never write. */
+  boolean readOnly() {
+    return false;
+  }
 
-  /** Whether this invocation must not write. */
-  abstract boolean dryRun();
+  /** The run id; commands that take {@code --run-id} return it, read-only ones null. */
+  String runId() {
+    return null;
+  }
+
+  /** Whether this invocation must not write: always for read-only commands. */
+  boolean dryRun() {
+    return readOnly();
+  }
 
   /** Checks options that need more than parsing; throws usage errors before anything is read. */
   void validate() {}
@@ -97,7 +106,7 @@ abstract class StepCommand implements Callable<Integer> {
   }
 
   boolean requiresRunId() {
-    return true;
+    return !readOnly();
   }
 
   boolean requiresApp() {

@@ -24,18 +24,8 @@ final class VerifyCommand extends DatabaseCommand {
   @Mixin VerifyOptions verify;
 
   @Override
-  String runId() {
-    return null;
-  }
-
-  @Override
-  boolean dryRun() {
+  boolean readOnly() {
     return true;
-  }
-
-  @Override
-  boolean requiresRunId() {
-    return false;
   }
 
   @Override
