@@ -4,7 +4,9 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
@@ -14,7 +16,8 @@ import java.util.function.UnaryOperator;
  * the real wiring.
  *
  * @param env environment variables ({@code PITSTOP_*} option defaults, secrets)
- * @param kubernetes makes a client; each command closes the client it made
+ * @param kubernetes makes a client for a step with the given deadline ({@code --timeout}); each
+ *     command closes the client it made
  * @param connections applied to every database connection Pitstop opens (its own and Flyway's),
  *     right after the driver opened it; the identity in production
  */
@@ -22,9 +25,20 @@ public record CliEnvironment(
     Map<String, String> env,
     PrintWriter out,
     PrintWriter err,
-    Supplier<KubernetesClient> kubernetes,
+    Function<Duration, KubernetesClient> kubernetes,
     Clock clock,
     UnaryOperator<Connection> connections) {
+
+  /** An environment whose client does not depend on the step's deadline (tests). */
+  public CliEnvironment(
+      Map<String, String> env,
+      PrintWriter out,
+      PrintWriter err,
+      Supplier<KubernetesClient> kubernetes,
+      Clock clock,
+      UnaryOperator<Connection> connections) {
+    this(env, out, err, deadline -> kubernetes.get(), clock, connections);
+  }
 
   /** An environment whose database connections are used as the driver opens them. */
   public CliEnvironment(

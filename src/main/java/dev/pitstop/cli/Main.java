@@ -5,6 +5,7 @@ import dev.pitstop.kube.KubeClients;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.function.UnaryOperator;
 
 /** The {@code pitstop} executable. */
 public final class Main {
@@ -15,7 +16,12 @@ public final class Main {
     PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
     CliEnvironment environment =
         new CliEnvironment(
-            System.getenv(), out, err, KubeClients::fromEnvironment, Clock.systemUTC());
+            System.getenv(),
+            out,
+            err,
+            KubeClients::fromEnvironment,
+            Clock.systemUTC(),
+            UnaryOperator.identity());
     int code = PitstopCli.execute(environment, args);
     out.flush();
     err.flush();

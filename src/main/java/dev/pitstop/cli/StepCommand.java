@@ -84,7 +84,7 @@ abstract class StepCommand implements Callable<Integer> {
       ResultWriter.success(spec.name(), result, common, environment.out());
       return result.exitCode();
     }
-    try (KubernetesClient client = environment.kubernetes().get()) {
+    try (KubernetesClient client = environment.kubernetes().apply(common.timeout)) {
       String namespace = common.namespace != null ? common.namespace : defaultNamespace(client);
       Deadline deadline = Deadline.after(environment.clock(), common.timeout);
       Cluster cluster = new Cluster(client, namespace, deadline);

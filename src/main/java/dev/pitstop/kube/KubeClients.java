@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.kubernetes.model.jackson.Jackson2JdkTypesModule;
+import java.time.Duration;
 import java.util.List;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -46,14 +47,24 @@ public final class KubeClients {
   /**
    * A client configured as kubectl would be (in-cluster ServiceAccount, or kubeconfig), with the
    * client's own retries off: Pitstop retries transient failures itself, within {@code --timeout}.
+   * No single request outlasts the step's deadline.
    */
-  public static KubernetesClient fromEnvironment() {
-    return build(
-        new ConfigBuilder(Config.autoConfigure(null))
-            .withRequestRetryBackoffLimit(0)
-            .withConnectionTimeout(10_000)
-            .withRequestTimeout(30_000)
-            .build());
+  public static KubernetesClient fromEnvironment(Duration stepDeadline) {
+    return build(withinDeadline(Config.autoConfigure(null), stepDeadline));
+  }
+
+  /**
+   * {@code config} with the client's retries off and its connect and request timeouts (10 s and 30
+   * s) cut to {@code stepDeadline} when that is shorter: a server that accepts a request and never
+   * answers must not hold a step past its {@code --timeout}.
+   */
+  public static Config withinDeadline(Config config, Duration stepDeadline) {
+    int limit = (int) Math.max(1, Math.min(Integer.MAX_VALUE, stepDeadline.toMillis()));
+    return new ConfigBuilder(config)
+        .withRequestRetryBackoffLimit(0)
+        .withConnectionTimeout(Math.min(10_000, limit))
+        .withRequestTimeout(Math.min(30_000, limit))
+        .build();
   }
 
   /**

@@ -1,0 +1,98 @@
+package dev.pitstop.kube;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.pitstop.cli.CliEnvironment;
+import dev.pitstop.cli.PitstopCli;
+import dev.pitstop.core.ExitCode;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** A step's --timeout bounds every request, not only the retries between them. */
+class StepDeadlineTest {
+
+  @Test
+  void theClientsTimeoutsAreCutToAShortStepDeadline() {
+    var config =
+        KubeClients.withinDeadline(
+            new ConfigBuilder().withMasterUrl("https://127.0.0.1:6443").build(),
+            Duration.ofSeconds(3));
+
+    assertThat(config.getRequestTimeout()).isEqualTo(3_000);
+    assertThat(config.getConnectionTimeout()).isEqualTo(3_000);
+    assertThat(config.getRequestRetryBackoffLimit()).isZero();
+  }
+
+  @Test
+  void aLongStepDeadlineKeepsThePerRequestLimits() {
+    var config =
+        KubeClients.withinDeadline(
+            new ConfigBuilder().withMasterUrl("https://127.0.0.1:6443").build(),
+            Duration.ofMinutes(10));
+
+    assertThat(config.getRequestTimeout()).isEqualTo(30_000);
+    assertThat(config.getConnectionTimeout()).isEqualTo(10_000);
+  }
+
+  @Test
+  @Timeout(25) // guards against a request held for the client's own 30 s; not a speed check
+  void aServerThatNeverAnswersEndsTheStepAsTransient() throws Exception {
+    CountDownLatch testOver = new CountDownLatch(1);
+    HttpServer silent =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    silent.setExecutor(Executors.newCachedThreadPool());
+    silent.createContext(
+        "/",
+        exchange -> {
+          try {
+            testOver.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          exchange.close();
+        });
+    silent.start();
+    StringWriter err = new StringWriter();
+    try {
+      var config =
+          new ConfigBuilder()
+              .withMasterUrl("http://127.0.0.1:" + silent.getAddress().getPort())
+              .withNamespace("shop")
+              .build();
+      int code =
+          PitstopCli.execute(
+              new CliEnvironment(
+                  Map.of(),
+                  new PrintWriter(new StringWriter()),
+                  new PrintWriter(err, true),
+                  deadline -> KubeClients.build(KubeClients.withinDeadline(config, deadline)),
+                  Clock.systemUTC(),
+                  UnaryOperator.identity()),
+              "lock",
+              "--app",
+              "shop",
+              "--run-id",
+              "r1",
+              "--timeout",
+              "2s");
+
+      assertThat(code).as(err.toString()).isEqualTo(ExitCode.TRANSIENT);
+      assertThat(err.toString()).contains("still failing after").contains("within 2.0s");
+    } finally {
+      testOver.countDown();
+      silent.stop(0);
+    }
+  }
+}
