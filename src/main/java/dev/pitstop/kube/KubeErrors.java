@@ -5,6 +5,8 @@ import dev.pitstop.core.PitstopException;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.KubernetesClientTimeoutException;
 import java.io.IOException;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpTimeoutException;
 
 /** Sorts Kubernetes API failures into the exit-code contract. */
 public final class KubeErrors {
@@ -20,6 +22,11 @@ public final class KubeErrors {
     if (e instanceof KubernetesClientException k8s) {
       int code = k8s.getCode();
       String reason = shortReason(k8s);
+      if (hasCause(k8s, HttpTimeoutException.class)
+          && !hasCause(k8s, HttpConnectTimeoutException.class)) {
+        return PitstopException.transientFailure(
+            "the Kubernetes API accepted the request but did not answer in time", e);
+      }
       if (code == 0 || hasCause(k8s, IOException.class)) {
         return PitstopException.transientFailure("the Kubernetes API is unreachable: " + reason, e);
       }

@@ -89,7 +89,10 @@ class StepDeadlineTest {
               "2s");
 
       assertThat(code).as(err.toString()).isEqualTo(ExitCode.TRANSIENT);
-      assertThat(err.toString()).contains("still failing after").contains("within 2.0s");
+      assertThat(err.toString())
+          .contains("still failing after")
+          .contains("within 2.0s")
+          .contains("did not answer in time");
     } finally {
       testOver.countDown();
       silent.stop(0);
