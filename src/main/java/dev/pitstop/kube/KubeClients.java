@@ -16,10 +16,12 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.kubernetes.model.jackson.Jackson2JdkTypesModule;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Consumer;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Builds the one Kubernetes client a command uses. */
@@ -73,6 +75,11 @@ public final class KubeClients {
    * first time it reads a watch event, which costs a short-lived step a quarter of a second.
    */
   public static KubernetesClient build(Config config) {
+    return build(config, http -> {});
+  }
+
+  /** As {@link #build(Config)}, with {@code http} applied to the HTTP client's builder. */
+  public static KubernetesClient build(Config config, Consumer<HttpClient.Builder> http) {
     KubernetesSerialization serialization =
         new KubernetesSerialization(
             JsonMapper.builderWithJackson2Defaults()
@@ -83,6 +90,7 @@ public final class KubeClients {
     return new KubernetesClientBuilder()
         .withConfig(config)
         .withKubernetesSerialization(serialization)
+        .withHttpClientBuilderConsumer(http)
         .build();
   }
 }

@@ -88,6 +88,17 @@ public final class Rollouts {
     }
   }
 
+  /**
+   * How long one attempt to start a watch may take: a third of what is left of the deadline, at
+   * least a second. A watch request the server accepted and never answered is then given up and
+   * made again while the step still has time, instead of using the whole deadline on one attempt.
+   */
+  static Duration attemptLimit(Duration remaining) {
+    Duration third = remaining.dividedBy(3);
+    Duration limit = third.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : third;
+    return limit.compareTo(remaining) > 0 ? remaining : limit;
+  }
+
   /** A watch of the pods of some workloads, until they are all gone. */
   public final class PodsGone implements AutoCloseable {
     private final List<Workload> workloads;
@@ -136,7 +147,7 @@ public final class Rollouts {
                             gone.completeExceptionally(failure);
                           }
                         });
-                startWithin(pods, cluster.deadline().remaining());
+                startWithin(pods, attemptLimit(cluster.deadline().remaining()));
                 return pods;
               });
       informer.set(started);

@@ -74,4 +74,12 @@ class RolloutsStartTest {
       server.stop(0);
     }
   }
+
+  @Test
+  void eachAttemptToStartAWatchGetsAThirdOfWhatIsLeftAndAtLeastASecond() {
+    assertThat(Rollouts.attemptLimit(Duration.ofMinutes(10))).isEqualTo(Duration.ofSeconds(200));
+    assertThat(Rollouts.attemptLimit(Duration.ofSeconds(6))).isEqualTo(Duration.ofSeconds(2));
+    assertThat(Rollouts.attemptLimit(Duration.ofMillis(1_500))).isEqualTo(Duration.ofSeconds(1));
+    assertThat(Rollouts.attemptLimit(Duration.ofMillis(400))).isEqualTo(Duration.ofMillis(400));
+  }
 }

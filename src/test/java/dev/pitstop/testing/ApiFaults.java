@@ -2,10 +2,10 @@ package dev.pitstop.testing;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.pitstop.kube.KubeClients;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.http.BasicBuilder;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.Interceptor;
@@ -174,17 +174,13 @@ public final class ApiFaults implements AutoCloseable {
   }
 
   private KubernetesClient client(Config server) {
-    {
-      return new KubernetesClientBuilder()
-          .withConfig(
-              new ConfigBuilder(server)
-                  .withRequestRetryBackoffLimit(0)
-                  .withRequestTimeout(REQUEST_TIMEOUT_MILLIS)
-                  .build())
-          .withHttpClientBuilderConsumer(
-              builder -> builder.addOrReplaceInterceptor("faults", new Injector()))
-          .build();
-    }
+    // the steps' own client (the kinds Pitstop reads), with every request passing the injector
+    return KubeClients.build(
+        new ConfigBuilder(server)
+            .withRequestRetryBackoffLimit(0)
+            .withRequestTimeout(REQUEST_TIMEOUT_MILLIS)
+            .build(),
+        builder -> builder.addOrReplaceInterceptor("faults", new Injector()));
   }
 
   private final class Injector implements Interceptor {
