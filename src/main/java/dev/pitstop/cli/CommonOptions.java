@@ -35,7 +35,8 @@ public final class CommonOptions {
       defaultValue = "10m",
       converter = DurationConverter.class,
       description =
-          "Deadline for the whole step, including retries of transient failures, e.g. 90s, 5m."
+          "Deadline for the whole step: every request and every retry of a transient failure,"
+              + " e.g. 90s, 5m."
               + " Default: ${DEFAULT-VALUE}.")
   Duration timeout;
 

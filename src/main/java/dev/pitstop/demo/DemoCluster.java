@@ -25,14 +25,22 @@ public final class DemoCluster implements AutoCloseable {
       java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
 
   private final KubernetesMockServer server;
+
+  /** The server's address, with the client's own retries off as in production. */
+  private final Config config;
+
   private final KubernetesClient client;
   private final SimulatedControllers controllers;
 
   private DemoCluster(String namespace) {
     server = startServer();
+    try (KubernetesClient template = server.createClient()) {
+      config =
+          new ConfigBuilder(template.getConfiguration()).withRequestRetryBackoffLimit(0).build();
+    }
     // the simulated controllers and test set-ups use fabric8's default client, which knows every
     // kind; Pitstop's steps get newClient()
-    client = new KubernetesClientBuilder().withConfig(configWithoutRetries()).build();
+    client = new KubernetesClientBuilder().withConfig(config).build();
     SampleApp.create(client, namespace);
     controllers = new SimulatedControllers(client, namespace).start();
   }
@@ -61,13 +69,7 @@ public final class DemoCluster implements AutoCloseable {
 
   /** A new client for the server, with the client's own retries off as in production. */
   public KubernetesClient newClient() {
-    return KubeClients.build(configWithoutRetries());
-  }
-
-  private Config configWithoutRetries() {
-    try (KubernetesClient template = server.createClient()) {
-      return new ConfigBuilder(template.getConfiguration()).withRequestRetryBackoffLimit(0).build();
-    }
+    return KubeClients.build(config);
   }
 
   public KubernetesClient client() {

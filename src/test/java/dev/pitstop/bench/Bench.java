@@ -159,13 +159,13 @@ public final class Bench {
       String classPath = Path.of("target", "classes").toAbsolutePath() + File.pathSeparator + jars;
       int count = jars.split(File.pathSeparator).length;
       steps(
-          concat(java, concat(List.of("-cp", classPath), List.of("dev.pitstop.cli.Main"))),
+          concat(java, "-cp", classPath, "dev.pitstop.cli.Main"),
           " (as in the image: classes folder and " + count + " jars)",
           pod);
     }
     measure(
         "pitstop status, with a kubeconfig file",
-        concat(pitstop, concat(List.of("status"), List.of("--app", "shop", "-n", NS))),
+        concat(pitstop, concat(List.of("status"), STEP_IDS)),
         kubeconfig);
     // the in-memory server serves no discovery documents, so kubectl goes by raw API paths
     measure(
@@ -216,15 +216,17 @@ public final class Bench {
   }
 
   /**
-   * --version, status, lock, unlock and scale-down of a workload at 0, each as one process. A
-   * server that stops answering fails a row within 30 s instead of holding it for the default
-   * timeout.
+   * The app, namespace and deadline of every step the start-up rows run: a server that stops
+   * answering fails a row within 30 s instead of holding it for the default timeout.
    */
+  private static final List<String> STEP_IDS =
+      List.of("--app", "shop", "-n", NS, "--timeout", "30s");
+
+  /** --version, status, lock, unlock and scale-down of a workload at 0, each as one process. */
   private void steps(List<String> pitstop, String label, Map<String, String> env) throws Exception {
-    List<String> ids = List.of("--app", "shop", "-n", NS, "--timeout", "30s");
-    List<String> run = concat(ids, "--run-id", "bench");
+    List<String> run = concat(STEP_IDS, "--run-id", "bench");
     measure("pitstop --version" + label, concat(pitstop, "--version"), env);
-    measure("pitstop status" + label, concat(pitstop, concat(List.of("status"), ids)), env);
+    measure("pitstop status" + label, concat(pitstop, concat(List.of("status"), STEP_IDS)), env);
     List<String> lock = concat(pitstop, concat(List.of("lock"), run));
     List<String> unlock = concat(pitstop, concat(List.of("unlock"), run));
     measure("pitstop lock" + label, lock, env, null, unlock);

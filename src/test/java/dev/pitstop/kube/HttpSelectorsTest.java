@@ -2,9 +2,7 @@ package dev.pitstop.kube;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
+import dev.pitstop.testing.UnansweringServer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,22 +15,11 @@ class HttpSelectorsTest {
 
   @Test
   void anIdleClientsSelectorThreadEnds() throws Exception {
-    HttpServer server =
-        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext(
-        "/",
-        exchange -> {
-          exchange.sendResponseHeaders(204, -1);
-          exchange.close();
-        });
-    server.start();
-    try {
+    try (UnansweringServer server = UnansweringServer.start(uri -> false, 204, "")) {
       HttpClient client = HttpClient.newHttpClient();
       HttpResponse<Void> response =
           client.send(
-              HttpRequest.newBuilder(
-                      URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/"))
-                  .build(),
+              HttpRequest.newBuilder(URI.create(server.url() + "/")).build(),
               HttpResponse.BodyHandlers.discarding());
       assertThat(response.statusCode()).isEqualTo(204);
       assertThat(selectorThreads()).isNotEmpty();
@@ -40,8 +27,6 @@ class HttpSelectorsTest {
       HttpSelectors.stop();
 
       assertThat(selectorThreads()).isEmpty();
-    } finally {
-      server.stop(0);
     }
   }
 

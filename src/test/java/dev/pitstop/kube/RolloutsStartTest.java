@@ -3,19 +3,14 @@ package dev.pitstop.kube;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.pitstop.core.ExitCode;
 import dev.pitstop.core.PitstopException;
+import dev.pitstop.testing.UnansweringServer;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -25,39 +20,18 @@ class RolloutsStartTest {
   @Test
   @Timeout(60) // guards against the hang this test is about; not a speed check
   void aWatchTheServerNeverAnswersFailsTheStartAsTransientAtTheLimit() throws Exception {
-    CountDownLatch testOver = new CountDownLatch(1);
-    HttpServer server =
-        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.setExecutor(Executors.newCachedThreadPool());
     // the list answers; the watch that follows is accepted and never answered
-    server.createContext(
-        "/api/v1/namespaces/shop/pods",
-        exchange -> {
-          String query = exchange.getRequestURI().getRawQuery();
-          if (query != null && query.contains("watch=true")) {
-            try {
-              testOver.await();
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-            exchange.close();
-            return;
-          }
-          byte[] list =
-              "{\"apiVersion\":\"v1\",\"kind\":\"PodList\",\"metadata\":{\"resourceVersion\":\"7\"},\"items\":[]}"
-                  .getBytes(StandardCharsets.UTF_8);
-          exchange.getResponseHeaders().add("Content-Type", "application/json");
-          exchange.sendResponseHeaders(200, list.length);
-          exchange.getResponseBody().write(list);
-          exchange.close();
-        });
-    server.start();
-    try (KubernetesClient client =
-        KubeClients.build(
-            new ConfigBuilder()
-                .withMasterUrl("http://127.0.0.1:" + server.getAddress().getPort())
-                .withRequestRetryBackoffLimit(0)
-                .build())) {
+    try (UnansweringServer server =
+            UnansweringServer.start(
+                uri -> uri.getRawQuery() != null && uri.getRawQuery().contains("watch=true"),
+                200,
+                "{\"apiVersion\":\"v1\",\"kind\":\"PodList\",\"metadata\":{\"resourceVersion\":\"7\"},\"items\":[]}");
+        KubernetesClient client =
+            KubeClients.build(
+                new ConfigBuilder()
+                    .withMasterUrl(server.url())
+                    .withRequestRetryBackoffLimit(0)
+                    .build())) {
       SharedIndexInformer<Pod> informer = client.pods().inNamespace("shop").runnableInformer(0);
 
       assertThatThrownBy(() -> Rollouts.startWithin(informer, Duration.ofSeconds(2)))
@@ -69,9 +43,6 @@ class RolloutsStartTest {
                     .isEqualTo(ExitCode.TRANSIENT);
                 assertThat(classified.getMessage()).contains("did not start within 2.0s");
               });
-    } finally {
-      testOver.countDown();
-      server.stop(0);
     }
   }
 

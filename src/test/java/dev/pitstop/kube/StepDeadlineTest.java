@@ -2,20 +2,17 @@ package dev.pitstop.kube;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.pitstop.cli.CliEnvironment;
 import dev.pitstop.cli.PitstopCli;
 import dev.pitstop.core.ExitCode;
+import dev.pitstop.testing.UnansweringServer;
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -25,10 +22,7 @@ class StepDeadlineTest {
 
   @Test
   void theClientsTimeoutsAreCutToAShortStepDeadline() {
-    var config =
-        KubeClients.withinDeadline(
-            new ConfigBuilder().withMasterUrl("https://127.0.0.1:6443").build(),
-            Duration.ofSeconds(3));
+    Config config = withinDeadline(Duration.ofSeconds(3));
 
     assertThat(config.getRequestTimeout()).isEqualTo(3_000);
     assertThat(config.getConnectionTimeout()).isEqualTo(3_000);
@@ -37,10 +31,7 @@ class StepDeadlineTest {
 
   @Test
   void aLongStepDeadlineKeepsThePerRequestLimits() {
-    var config =
-        KubeClients.withinDeadline(
-            new ConfigBuilder().withMasterUrl("https://127.0.0.1:6443").build(),
-            Duration.ofMinutes(10));
+    Config config = withinDeadline(Duration.ofMinutes(10));
 
     assertThat(config.getRequestTimeout()).isEqualTo(30_000);
     assertThat(config.getConnectionTimeout()).isEqualTo(10_000);
@@ -48,29 +39,10 @@ class StepDeadlineTest {
 
   @Test
   @Timeout(25) // guards against a request held for the client's own 30 s; not a speed check
-  void aServerThatNeverAnswersEndsTheStepAsTransient() throws Exception {
-    CountDownLatch testOver = new CountDownLatch(1);
-    HttpServer silent =
-        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    silent.setExecutor(Executors.newCachedThreadPool());
-    silent.createContext(
-        "/",
-        exchange -> {
-          try {
-            testOver.await();
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-          exchange.close();
-        });
-    silent.start();
+  void aServerThatNeverAnswersEndsTheStepAsTransient() {
     StringWriter err = new StringWriter();
-    try {
-      var config =
-          new ConfigBuilder()
-              .withMasterUrl("http://127.0.0.1:" + silent.getAddress().getPort())
-              .withNamespace("shop")
-              .build();
+    try (UnansweringServer silent = UnansweringServer.silent()) {
+      Config config = new ConfigBuilder().withMasterUrl(silent.url()).withNamespace("shop").build();
       int code =
           PitstopCli.execute(
               new CliEnvironment(
@@ -93,9 +65,11 @@ class StepDeadlineTest {
           .contains("still failing after")
           .contains("within 2.0s")
           .contains("did not answer in time");
-    } finally {
-      testOver.countDown();
-      silent.stop(0);
     }
+  }
+
+  private static Config withinDeadline(Duration deadline) {
+    return KubeClients.withinDeadline(
+        new ConfigBuilder().withMasterUrl("https://127.0.0.1:6443").build(), deadline);
   }
 }

@@ -83,7 +83,6 @@ class FaultMatrixIT {
   private static TestPostgres postgres;
   private static DemoCluster cluster;
   private static Config config;
-
   private static EndState.Before before;
   private static final AtomicInteger CASES = new AtomicInteger();
   private static final List<Row> ROWS = new CopyOnWriteArrayList<>();
