@@ -2,7 +2,7 @@ package dev.pitstop.ledger;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pitstop.core.Json;
 import dev.pitstop.core.PitstopException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,7 +36,6 @@ public final class Ledger {
 
   private static final Set<String> STRUCTURED =
       Set.of(WORKLOADS, MAINTENANCE, CRONJOBS, AUTOSCALERS, SCALED_OBJECTS, ARGOCD);
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final String runId;
   private final String holder;
@@ -166,10 +165,10 @@ public final class Ledger {
     data.put(UPDATED_AT, updatedAt.toString());
     try {
       if (!workloads.isEmpty()) {
-        data.put(WORKLOADS, JSON.writeValueAsString(new ArrayList<>(workloads.values())));
+        data.put(WORKLOADS, Json.mapper().writeValueAsString(new ArrayList<>(workloads.values())));
       }
       if (maintenance != null) {
-        data.put(MAINTENANCE, JSON.writeValueAsString(maintenance));
+        data.put(MAINTENANCE, Json.mapper().writeValueAsString(maintenance));
       }
       putList(data, CRONJOBS, cronJobs);
       putList(data, AUTOSCALERS, autoscalers);
@@ -197,11 +196,13 @@ public final class Ledger {
       ledger.updatedAt = parseInstant(values.getOrDefault(UPDATED_AT, values.get(LOCKED_AT)));
       if (values.containsKey(WORKLOADS)) {
         List<WorkloadRecord> recorded =
-            JSON.readValue(values.get(WORKLOADS), new TypeReference<List<WorkloadRecord>>() {});
+            Json.mapper()
+                .readValue(values.get(WORKLOADS), new TypeReference<List<WorkloadRecord>>() {});
         recorded.forEach(ledger::recordWorkloadIfAbsent);
       }
       if (values.containsKey(MAINTENANCE)) {
-        ledger.maintenance = JSON.readValue(values.get(MAINTENANCE), MaintenanceRecord.class);
+        ledger.maintenance =
+            Json.mapper().readValue(values.get(MAINTENANCE), MaintenanceRecord.class);
       }
       readList(values, CRONJOBS, new TypeReference<List<CronJobRecord>>() {})
           .forEach(ledger::recordCronJobIfAbsent);
@@ -232,14 +233,14 @@ public final class Ledger {
   private static void putList(Map<String, String> data, String key, Map<String, ?> records)
       throws JsonProcessingException {
     if (!records.isEmpty()) {
-      data.put(key, JSON.writeValueAsString(new ArrayList<>(records.values())));
+      data.put(key, Json.mapper().writeValueAsString(new ArrayList<>(records.values())));
     }
   }
 
   private static <T> List<T> readList(
       Map<String, String> values, String key, TypeReference<List<T>> type)
       throws JsonProcessingException {
-    return values.containsKey(key) ? JSON.readValue(values.get(key), type) : List.of();
+    return values.containsKey(key) ? Json.mapper().readValue(values.get(key), type) : List.of();
   }
 
   private static Instant parseInstant(String text) {

@@ -1,6 +1,6 @@
 package dev.pitstop.step;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pitstop.core.Json;
 import dev.pitstop.kube.ArgoCd;
 import dev.pitstop.kube.ArgoCd.Tracking;
 import dev.pitstop.kube.Autoscalers;
@@ -38,7 +38,6 @@ import java.util.function.UnaryOperator;
  */
 public final class KeepDown {
   static final String HELD_PAUSED_REPLICAS = "0";
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   /**
    * How scale-down treats what it finds.
@@ -240,7 +239,7 @@ public final class KeepDown {
               new ArgoCdRecord(
                   tracking.namespace(),
                   tracking.name(),
-                  JSON.valueToTree(ArgoCd.syncPolicy(application.get())),
+                  Json.mapper().valueToTree(ArgoCd.syncPolicy(application.get())),
                   keys));
           plan.changes.add(
               "pause automated sync of Argo CD Application "
@@ -484,12 +483,12 @@ public final class KeepDown {
                 Map<String, Object> policy = syncPolicyOf(current);
                 Object now = policy.get("automated");
                 if (now != null) {
-                  if (!JSON.valueToTree(now).equals(record.automated())) {
+                  if (!Json.mapper().valueToTree(now).equals(record.automated())) {
                     leftAlone(what, "its automated sync was changed to " + now);
                   }
                   return null;
                 }
-                policy.put("automated", JSON.convertValue(record.automated(), Map.class));
+                policy.put("automated", Json.mapper().convertValue(record.automated(), Map.class));
                 return current;
               });
       if (app.object().isEmpty()) {

@@ -1,10 +1,10 @@
 package dev.pitstop.step;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pitstop.core.Json;
 import dev.pitstop.core.PitstopException;
 import dev.pitstop.kube.Cluster;
 import dev.pitstop.ledger.MaintenanceRecord;
@@ -34,8 +34,6 @@ public sealed interface MaintenanceTarget
         MaintenanceTarget.ServiceSelector,
         MaintenanceTarget.IngressBackends,
         MaintenanceTarget.HttpRouteBackends {
-
-  ObjectMapper JSON = new ObjectMapper();
 
   /** The record of the original, read from the cluster before anything changes. */
   MaintenanceRecord capture(Cluster cluster);
@@ -136,7 +134,11 @@ public sealed interface MaintenanceTarget
       Service current = require(cluster, resource(cluster, name), "service/" + name);
       Map<String, String> selector = current.getSpec().getSelector();
       return new MaintenanceRecord(
-          "service", name, null, JSON.valueToTree(selector == null ? Map.of() : selector), true);
+          "service",
+          name,
+          null,
+          Json.mapper().valueToTree(selector == null ? Map.of() : selector),
+          true);
     }
 
     @Override
@@ -193,7 +195,8 @@ public sealed interface MaintenanceTarget
       ObjectNode original = JsonNodeFactory.instance.objectNode();
       IngressBackend defaultBackend = current.getSpec().getDefaultBackend();
       original.set(
-          "defaultBackend", defaultBackend == null ? null : JSON.valueToTree(defaultBackend));
+          "defaultBackend",
+          defaultBackend == null ? null : Json.mapper().valueToTree(defaultBackend));
       ArrayNode paths = original.putArray("paths");
       forEachPath(
           current,
@@ -201,7 +204,7 @@ public sealed interface MaintenanceTarget
             ObjectNode entry = paths.addObject();
             entry.put("rule", rule);
             entry.put("path", index);
-            entry.set("backend", JSON.valueToTree(path.getBackend()));
+            entry.set("backend", Json.mapper().valueToTree(path.getBackend()));
           });
       if (defaultBackend == null && paths.isEmpty()) {
         throw PitstopException.usage("ingress/" + name + " has no backends to switch");
@@ -259,7 +262,7 @@ public sealed interface MaintenanceTarget
                 .setDefaultBackend(
                     defaultBackend == null || defaultBackend.isNull()
                         ? null
-                        : JSON.convertValue(defaultBackend, IngressBackend.class));
+                        : Json.mapper().convertValue(defaultBackend, IngressBackend.class));
             int[] seen = {0};
             forEachPath(
                 ingress,
@@ -274,7 +277,8 @@ public sealed interface MaintenanceTarget
                             + " no longer has the rules and paths it had when"
                             + " maintenance went on; restore its backends by hand from the run record");
                   }
-                  path.setBackend(JSON.convertValue(entry.get("backend"), IngressBackend.class));
+                  path.setBackend(
+                      Json.mapper().convertValue(entry.get("backend"), IngressBackend.class));
                   seen[0]++;
                 });
             if (seen[0] != paths.size()) {
@@ -379,7 +383,7 @@ public sealed interface MaintenanceTarget
      */
     @Override
     public MaintenanceRecord capture(Cluster cluster) {
-      JsonNode route = JSON.valueToTree(require(cluster, name));
+      JsonNode route = Json.mapper().valueToTree(require(cluster, name));
       ObjectNode original = JsonNodeFactory.instance.objectNode();
       ArrayNode recorded = original.putArray("rules");
       ArrayNode rules = rules(route);
@@ -471,10 +475,10 @@ public sealed interface MaintenanceTarget
             if (current == null) {
               throw PitstopException.usage(what + ": the object no longer exists");
             }
-            JsonNode route = JSON.valueToTree(current);
+            JsonNode route = Json.mapper().valueToTree(current);
             change.accept(route);
             GenericKubernetesResource changed =
-                JSON.treeToValue(route, GenericKubernetesResource.class);
+                Json.mapper().treeToValue(route, GenericKubernetesResource.class);
             return routes(cluster).inNamespace(cluster.namespace()).resource(changed).update();
           });
     }

@@ -2,7 +2,7 @@ package dev.pitstop.step;
 
 import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pitstop.core.Json;
 import dev.pitstop.http.HttpProbe.Response;
 import java.net.URI;
 import java.util.Map;
@@ -23,7 +23,6 @@ public record SmokeCheck(
     String jsonPointer,
     String jsonValue,
     Map<String, String> headers) {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final int EXCERPT = 200;
 
   /** Null when the response passes, otherwise why not, with a short excerpt of the body. */
@@ -43,7 +42,8 @@ public record SmokeCheck(
     }
     if (jsonPointer != null) {
       try {
-        JsonNode value = JSON.readTree(response.body()).at(JsonPointer.compile(jsonPointer));
+        JsonNode value =
+            Json.mapper().readTree(response.body()).at(JsonPointer.compile(jsonPointer));
         if (value.isMissingNode()) {
           return "JSON has no " + jsonPointer + excerpt(response.body());
         }
