@@ -99,17 +99,22 @@ public final class LedgerStore {
    * @throws PitstopException exit 3 when another run holds the lock; exit 2 when no run holds it
    */
   public Ledger update(String runId, Consumer<Ledger> change) {
+    // one read serves both the lock check and the write's resourceVersion; a concurrent writer
+    // makes the API answer 409, and the call is made again from a fresh read
     ConfigMap written =
-        cluster.update(
+        cluster.call(
             "update the run record configmap/" + name(),
-            resourceOrUnlocked(runId),
-            current -> {
+            () -> {
+              ConfigMap current = resource().get();
+              if (current == null) {
+                throw notLocked(runId);
+              }
               Ledger ledger = Ledger.fromData(name(), current.getData());
               requireOwner(ledger, runId);
               change.accept(ledger);
               ledger.touch(clock.instant());
               current.setData(ledger.toData());
-              return current;
+              return cluster.client().resource(current).inNamespace(cluster.namespace()).update();
             });
     return Ledger.fromData(name(), written.getData());
   }
@@ -131,29 +136,24 @@ public final class LedgerStore {
 
   /** The record for a mutating step: it must exist and belong to this run. */
   public Ledger requireHeldBy(String runId) {
-    Ledger ledger =
-        read()
-            .orElseThrow(
-                () ->
-                    PitstopException.usage(
-                        "app "
-                            + app
-                            + " is not locked (no configmap/"
-                            + name()
-                            + " in namespace "
-                            + cluster.namespace()
-                            + "): take the lock first with `pitstop lock --app "
-                            + app
-                            + " --run-id "
-                            + runId
-                            + "`"));
+    Ledger ledger = read().orElseThrow(() -> notLocked(runId));
     requireOwner(ledger, runId);
     return ledger;
   }
 
-  private Resource<ConfigMap> resourceOrUnlocked(String runId) {
-    requireHeldBy(runId);
-    return resource();
+  private PitstopException notLocked(String runId) {
+    return PitstopException.usage(
+        "app "
+            + app
+            + " is not locked (no configmap/"
+            + name()
+            + " in namespace "
+            + cluster.namespace()
+            + "): take the lock first with `pitstop lock --app "
+            + app
+            + " --run-id "
+            + runId
+            + "`");
   }
 
   /** Deletes the record. The caller has checked ownership (or the user forced it). */
