@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,7 +33,11 @@ import java.util.concurrent.TimeUnit;
  * Plays the Deployment and StatefulSet controllers and the kubelet for the in-memory API server,
  * which has none: pods appear and disappear to match {@code spec.replicas}, one per workload per
  * {@link #podDelay}, old-template pods are replaced, and status fields follow. Like the real
- * controllers, it syncs several workloads at a time.
+ * controllers, it works from watches (an informer per kind keeps a copy of the namespace's
+ * Deployments, StatefulSets and pods), so a tick with nothing to do sends no request, and it syncs
+ * several workloads at a time. A pod it created or deleted counts as such until the watch shows it,
+ * as the real ReplicaSet controller's expectations do, so a slow watch never makes it create or
+ * delete a pod twice.
  *
  * <p>Faults: containers whose image is in {@link #crashingImages} never become ready (their pods
  * wait in CrashLoopBackOff); pods of workloads in {@link #stuckWorkloads} never terminate.
@@ -50,6 +55,36 @@ public final class SimulatedControllers implements AutoCloseable {
   private final java.util.concurrent.ExecutorService workers =
       Executors.newFixedThreadPool(CONCURRENT_SYNCS);
   private final Map<String, Instant> lastPodChange = new ConcurrentHashMap<>();
+
+  /** How long a create or delete the watch has not shown yet is still counted. */
+  private static final Duration EXPECTATION_TTL = Duration.ofSeconds(10);
+
+  /** Pods created that the pod watch has not shown yet, by name. */
+  private final Map<String, Expected<Pod>> created = new ConcurrentHashMap<>();
+
+  /** Pods deleted that the pod watch still shows, by name. */
+  private final Map<String, Expected<String>> deleted = new ConcurrentHashMap<>();
+
+  /** Each workload's pod-template hash, by uid and generation (a spec change bumps it). */
+  private final Map<String, String> templateHashes = new ConcurrentHashMap<>();
+
+  private final List<SharedIndexInformer<? extends HasMetadata>> informers = new ArrayList<>();
+  private SharedIndexInformer<Deployment> deployments;
+  private SharedIndexInformer<StatefulSet> statefulSets;
+  private SharedIndexInformer<Pod> podCache;
+
+  private record Expected<T>(T value, Instant at) {}
+
+  /** Set by every watch event and by work left for later; a tick with it unset does nothing. */
+  private final java.util.concurrent.atomic.AtomicBoolean dirty =
+      new java.util.concurrent.atomic.AtomicBoolean(true);
+
+  /**
+   * The resourceVersion each workload's last status write was made against: until the watch shows a
+   * newer version, the write is not written again.
+   */
+  private final Map<String, String> statusWrittenAt = new ConcurrentHashMap<>();
+
   private final Set<String> crashingImages = ConcurrentHashMap.newKeySet();
   private final Set<String> stuckWorkloads = ConcurrentHashMap.newKeySet();
   private volatile Duration podDelay = Duration.ZERO;
@@ -60,46 +95,97 @@ public final class SimulatedControllers implements AutoCloseable {
   }
 
   public SimulatedControllers start() {
+    deployments = client.apps().deployments().inNamespace(namespace).inform(markDirty());
+    informers.add(deployments);
+    statefulSets = client.apps().statefulSets().inNamespace(namespace).inform(markDirty());
+    informers.add(statefulSets);
+    podCache = client.pods().inNamespace(namespace).inform(markDirty());
+    informers.add(podCache);
     ticker.scheduleWithFixedDelay(this::reconcileQuietly, 0, 25, TimeUnit.MILLISECONDS);
     return this;
   }
 
   public SimulatedControllers podDelay(Duration delay) {
     this.podDelay = delay;
+    dirty.set(true);
     return this;
+  }
+
+  private <T extends HasMetadata>
+      io.fabric8.kubernetes.client.informers.ResourceEventHandler<T> markDirty() {
+    return new io.fabric8.kubernetes.client.informers.ResourceEventHandler<>() {
+      @Override
+      public void onAdd(T object) {
+        dirty.set(true);
+      }
+
+      @Override
+      public void onUpdate(T before, T after) {
+        dirty.set(true);
+      }
+
+      @Override
+      public void onDelete(T object, boolean finalStateUnknown) {
+        dirty.set(true);
+      }
+    };
   }
 
   public SimulatedControllers crashingImage(String image) {
     crashingImages.add(image);
+    dirty.set(true);
     return this;
   }
 
   public SimulatedControllers stuckPods(String workloadName) {
     stuckWorkloads.add(workloadName);
+    dirty.set(true);
     return this;
   }
 
   public SimulatedControllers releasePods(String workloadName) {
     stuckWorkloads.remove(workloadName);
+    dirty.set(true);
     return this;
   }
 
   private void reconcileQuietly() {
     try {
+      if (!dirty.getAndSet(false)) {
+        return;
+      }
       List<HasMetadata> workloads = new ArrayList<>();
-      workloads.addAll(client.apps().deployments().inNamespace(namespace).list().getItems());
-      workloads.addAll(client.apps().statefulSets().inNamespace(namespace).list().getItems());
+      workloads.addAll(deployments.getStore().list());
+      workloads.addAll(statefulSets.getStore().list());
       if (workloads.isEmpty()) {
         return;
       }
-      // one list of the namespace's pods per tick, shared out by selector, as an informer would
-      List<Pod> all = client.pods().inNamespace(namespace).list().getItems();
+      List<Pod> all = podsAsExpected();
+      if (!created.isEmpty() || !deleted.isEmpty()) {
+        dirty.set(true); // an expectation may run out with no event to say so
+      }
+      Map<String, List<Pod>> byLabel = new java.util.HashMap<>();
+      for (Pod pod : all) {
+        Map<String, String> labels = pod.getMetadata().getLabels();
+        if (labels != null) {
+          labels.forEach(
+              (k, v) -> byLabel.computeIfAbsent(k + "=" + v, x -> new ArrayList<>()).add(pod));
+        }
+      }
       List<java.util.concurrent.Future<?>> syncs = new ArrayList<>();
       for (HasMetadata workload : workloads) {
         LabelSelector selector = selector(workload);
+        // the pods that carry one of the selector's labels, then the whole selector
+        List<Pod> candidates =
+            selector.getMatchLabels() == null || selector.getMatchLabels().isEmpty()
+                ? all
+                : selector.getMatchLabels().entrySet().stream()
+                    .findFirst()
+                    .map(e -> byLabel.getOrDefault(e.getKey() + "=" + e.getValue(), List.of()))
+                    .orElse(all);
         List<Pod> pods =
             new ArrayList<>(
-                all.stream()
+                candidates.stream()
                     .filter(p -> Selectors.matches(selector, p.getMetadata().getLabels()))
                     .toList());
         syncs.add(workers.submit(() -> reconcileOne(workload, pods)));
@@ -109,6 +195,7 @@ public final class SimulatedControllers implements AutoCloseable {
       }
     } catch (KubernetesClientException | java.util.concurrent.RejectedExecutionException e) {
       // a conflict or a closing server: the next tick tries again
+      dirty.set(true);
     } catch (java.util.concurrent.ExecutionException e) {
       // reconcileOne swallows API failures; anything else is a bug worth seeing
       throw new IllegalStateException(e.getCause());
@@ -122,6 +209,8 @@ public final class SimulatedControllers implements AutoCloseable {
       reconcile(workload, pods);
     } catch (KubernetesClientException e) {
       // a conflict or a closing server: the next tick tries again
+      statusWrittenAt.remove(workload.getKind() + "/" + workload.getMetadata().getName());
+      dirty.set(true);
     }
   }
 
@@ -129,13 +218,22 @@ public final class SimulatedControllers implements AutoCloseable {
     String name = workload.getMetadata().getName();
     String key = workload.getKind() + "/" + name;
     PodTemplateSpec template = template(workload);
-    String hash = Integer.toHexString(Serialization.asJson(template.getSpec()).hashCode());
+    String hash =
+        templateHashes.computeIfAbsent(
+            workload.getMetadata().getUid()
+                + "/"
+                + Objects.requireNonNullElse(
+                    workload.getMetadata().getGeneration(),
+                    (Object) workload.getMetadata().getResourceVersion()),
+            k -> Integer.toHexString(Serialization.asJson(template.getSpec()).hashCode()));
     int desired = Objects.requireNonNullElse(replicas(workload), 1);
     boolean mayChange =
         Duration.between(lastPodChange.getOrDefault(key, Instant.EPOCH), Instant.now())
                 .compareTo(podDelay)
             >= 0;
-    if (mayChange) {
+    if (!mayChange) {
+      dirty.set(true); // come back once the delay has passed
+    } else {
       Pod surplus =
           pods.stream()
               .filter(p -> !hash.equals(p.getMetadata().getLabels().get(HASH_LABEL)))
@@ -143,11 +241,16 @@ public final class SimulatedControllers implements AutoCloseable {
               .orElse(pods.size() > desired ? pods.get(pods.size() - 1) : null);
       if (surplus != null && !stuckWorkloads.contains(name)) {
         client.pods().inNamespace(namespace).resource(surplus).withGracePeriod(0).delete();
+        String podName = surplus.getMetadata().getName();
+        deleted.put(podName, new Expected<>(podName, Instant.now()));
+        created.remove(podName);
         pods.remove(surplus);
         lastPodChange.put(key, Instant.now());
       } else if (surplus == null && pods.size() < desired) {
-        pods.add(
-            client.pods().inNamespace(namespace).resource(newPod(name, template, hash)).create());
+        Pod pod =
+            client.pods().inNamespace(namespace).resource(newPod(name, template, hash)).create();
+        created.put(pod.getMetadata().getName(), new Expected<>(pod, Instant.now()));
+        pods.add(pod);
         lastPodChange.put(key, Instant.now());
       }
     }
@@ -199,6 +302,16 @@ public final class SimulatedControllers implements AutoCloseable {
         .build();
   }
 
+  /**
+   * False when this status write was already made against the workload's current resourceVersion
+   * and the watch has not shown the result yet; otherwise notes the write.
+   */
+  private boolean notYetWritten(HasMetadata workload) {
+    String rv = workload.getMetadata().getResourceVersion();
+    return !Objects.equals(
+        statusWrittenAt.put(workload.getKind() + "/" + workload.getMetadata().getName(), rv), rv);
+  }
+
   private void updateStatus(HasMetadata workload, List<Pod> pods, String hash) {
     int total = pods.size();
     int updated =
@@ -221,9 +334,10 @@ public final class SimulatedControllers implements AutoCloseable {
       next.setUpdatedReplicas(updated);
       next.setReadyReplicas(ready);
       next.setAvailableReplicas(ready);
-      if (!next.equals(now)) {
-        d.setStatus(next);
-        client.apps().deployments().inNamespace(namespace).resource(d).updateStatus();
+      if (!next.equals(now) && notYetWritten(workload)) {
+        Deployment copy = new io.fabric8.kubernetes.api.model.apps.DeploymentBuilder(d).build();
+        copy.setStatus(next);
+        client.apps().deployments().inNamespace(namespace).resource(copy).updateStatus();
       }
     } else if (workload instanceof StatefulSet s) {
       StatefulSetStatus now = s.getStatus();
@@ -234,11 +348,32 @@ public final class SimulatedControllers implements AutoCloseable {
       next.setReadyReplicas(ready);
       next.setAvailableReplicas(ready);
       next.setCurrentReplicas(updated);
-      if (!next.equals(now)) {
-        s.setStatus(next);
-        client.apps().statefulSets().inNamespace(namespace).resource(s).updateStatus();
+      if (!next.equals(now) && notYetWritten(workload)) {
+        StatefulSet copy = new io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder(s).build();
+        copy.setStatus(next);
+        client.apps().statefulSets().inNamespace(namespace).resource(copy).updateStatus();
       }
     }
+  }
+
+  /**
+   * The namespace's pods as the watch shows them, with this simulator's own creates and deletes
+   * that the watch has not shown yet applied; an expectation the watch confirmed, or one older than
+   * {@link #EXPECTATION_TTL}, is dropped.
+   */
+  private List<Pod> podsAsExpected() {
+    Instant stale = Instant.now().minus(EXPECTATION_TTL);
+    Map<String, Pod> byName = new LinkedHashMap<>();
+    podCache.getStore().list().forEach(p -> byName.put(p.getMetadata().getName(), p));
+    created
+        .entrySet()
+        .removeIf(e -> byName.containsKey(e.getKey()) || e.getValue().at().isBefore(stale));
+    deleted
+        .entrySet()
+        .removeIf(e -> !byName.containsKey(e.getKey()) || e.getValue().at().isBefore(stale));
+    deleted.keySet().forEach(byName::remove);
+    created.forEach((podName, pod) -> byName.putIfAbsent(podName, pod.value()));
+    return new ArrayList<>(byName.values());
   }
 
   private static boolean isReady(Pod pod) {
@@ -267,6 +402,7 @@ public final class SimulatedControllers implements AutoCloseable {
 
   @Override
   public void close() {
+    informers.forEach(SharedIndexInformer::close);
     ticker.shutdownNow();
     workers.shutdownNow();
     try {
