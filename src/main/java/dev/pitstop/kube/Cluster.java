@@ -3,16 +3,16 @@ package dev.pitstop.kube;
 import dev.pitstop.core.Deadline;
 import dev.pitstop.core.PitstopException;
 import dev.pitstop.core.Retry;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodTemplateSpec;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -119,16 +119,7 @@ public final class Cluster {
    */
   public <T extends HasMetadata> T update(
       String what, Resource<T> resource, UnaryOperator<T> change) {
-    return call(
-        what,
-        () -> {
-          T current = resource.get();
-          if (current == null) {
-            throw PitstopException.usage(what + ": the object no longer exists");
-          }
-          T changed = change.apply(current);
-          return client.resource(changed).inNamespace(namespace).update();
-        });
+    return update(what, resource, null, change);
   }
 
   /**
@@ -138,18 +129,24 @@ public final class Cluster {
    */
   public <T extends HasMetadata> T update(
       String what, Resource<T> resource, T known, UnaryOperator<T> change) {
-    if (known == null) {
-      return update(what, resource, change);
-    }
+    return update(
+        what,
+        resource,
+        known,
+        change,
+        changed -> client.resource(changed).inNamespace(namespace).update());
+  }
+
+  private <T extends HasMetadata> T update(
+      String what, Resource<T> resource, T known, UnaryOperator<T> change, UnaryOperator<T> write) {
     java.util.concurrent.atomic.AtomicBoolean first =
-        new java.util.concurrent.atomic.AtomicBoolean(true);
+        new java.util.concurrent.atomic.AtomicBoolean(known != null);
     return call(
         what,
         () -> {
           if (first.getAndSet(false)) {
             try {
-              T changed = change.apply(client.getKubernetesSerialization().clone(known));
-              return client.resource(changed).inNamespace(namespace).update();
+              return write.apply(change.apply(client.getKubernetesSerialization().clone(known)));
             } catch (KubernetesClientException e) {
               if (e.getCode() != 409) {
                 throw e;
@@ -160,8 +157,7 @@ public final class Cluster {
           if (current == null) {
             throw PitstopException.usage(what + ": the object no longer exists");
           }
-          T changed = change.apply(current);
-          return client.resource(changed).inNamespace(namespace).update();
+          return write.apply(change.apply(current));
         });
   }
 
@@ -191,12 +187,28 @@ public final class Cluster {
             }));
   }
 
-  public Resource<Deployment> deployment(String name) {
-    return client.apps().deployments().inNamespace(namespace).withName(name);
-  }
-
-  public Resource<StatefulSet> statefulSet(String name) {
-    return client.apps().statefulSets().inNamespace(namespace).withName(name);
+  /**
+   * The namespace's Deployments or StatefulSets, read and written as JSON maps (see {@link
+   * Workload}); the API path is given, so no discovery request is made.
+   */
+  public NonNamespaceOperation<
+          GenericKubernetesResource,
+          GenericKubernetesResourceList,
+          Resource<GenericKubernetesResource>>
+      workloadsOf(WorkloadKind kind) {
+    if (!kind.scalable()) {
+      throw new IllegalArgumentException(kind + " is suspended, not scaled: use cronJob()");
+    }
+    return client
+        .genericKubernetesResources(
+            new ResourceDefinitionContext.Builder()
+                .withGroup(kind.apiVersion().substring(0, kind.apiVersion().indexOf('/')))
+                .withVersion(kind.apiVersion().substring(kind.apiVersion().indexOf('/') + 1))
+                .withKind(kind.kubernetesName())
+                .withPlural(kind.plural())
+                .withNamespaced(true)
+                .build())
+        .inNamespace(namespace);
   }
 
   public Resource<CronJob> cronJob(String name) {
@@ -205,7 +217,8 @@ public final class Cluster {
 
   /** The Deployment or StatefulSet, or empty when it does not exist. */
   public Optional<Workload> workload(WorkloadRef ref) {
-    return Optional.ofNullable(call("read " + ref, () -> resourceOf(ref).get())).map(Workload::of);
+    return Optional.ofNullable(call("read " + ref, () -> resourceOf(ref).get()))
+        .map(object -> Workload.of(ref.kind(), object));
   }
 
   /** The CronJob, or empty when it does not exist. */
@@ -214,16 +227,8 @@ public final class Cluster {
   }
 
   /** A Deployment or StatefulSet; CronJobs have no replicas and are read with {@link #cronJob}. */
-  @SuppressWarnings("unchecked")
-  public Resource<HasMetadata> resourceOf(WorkloadRef ref) {
-    Resource<? extends HasMetadata> resource =
-        switch (ref.kind()) {
-          case DEPLOYMENT -> deployment(ref.name());
-          case STATEFULSET -> statefulSet(ref.name());
-          case CRONJOB ->
-              throw new IllegalArgumentException(ref + " is suspended, not scaled: use cronJob()");
-        };
-    return (Resource<HasMetadata>) resource;
+  public Resource<GenericKubernetesResource> resourceOf(WorkloadRef ref) {
+    return workloadsOf(ref.kind()).withName(ref.name());
   }
 
   /** Every CronJob whose labels match the selector. */
@@ -264,16 +269,11 @@ public final class Cluster {
   /** Every Deployment and StatefulSet whose labels match the selector, as listed. */
   public List<Workload> workloadObjectsMatching(Map<String, String> selector) {
     List<Workload> found = new ArrayList<>();
-    call(
-            "list deployments",
-            () -> client.apps().deployments().inNamespace(namespace).withLabels(selector).list())
-        .getItems()
-        .forEach(d -> found.add(Workload.of(d)));
-    call(
-            "list statefulsets",
-            () -> client.apps().statefulSets().inNamespace(namespace).withLabels(selector).list())
-        .getItems()
-        .forEach(s -> found.add(Workload.of(s)));
+    for (WorkloadKind kind : List.of(WorkloadKind.DEPLOYMENT, WorkloadKind.STATEFULSET)) {
+      call("list " + kind.plural(), () -> workloadsOf(kind).withLabels(selector).list())
+          .getItems()
+          .forEach(object -> found.add(Workload.of(kind, object)));
+    }
     return found;
   }
 
@@ -290,18 +290,10 @@ public final class Cluster {
         workload(ofKind.get(0)).ifPresent(w -> found.put(w.ref(), w));
       } else if (ofKind.size() > 1) {
         java.util.Set<WorkloadRef> wanted = new java.util.HashSet<>(ofKind);
-        List<? extends HasMetadata> listed =
-            kind == WorkloadKind.DEPLOYMENT
-                ? call(
-                        "list deployments",
-                        () -> client.apps().deployments().inNamespace(namespace).list())
-                    .getItems()
-                : call(
-                        "list statefulsets",
-                        () -> client.apps().statefulSets().inNamespace(namespace).list())
-                    .getItems();
+        List<GenericKubernetesResource> listed =
+            call("list " + kind.plural(), () -> workloadsOf(kind).list()).getItems();
         listed.stream()
-            .map(Workload::of)
+            .map(object -> Workload.of(kind, object))
             .filter(w -> wanted.contains(w.ref()))
             .forEach(w -> found.put(w.ref(), w));
       }
@@ -337,37 +329,33 @@ public final class Cluster {
       Integer replicas,
       Map<String, String> images,
       Map<String, String> annotations) {
-    HasMetadata updated =
+    GenericKubernetesResource updated =
         update(
             "update " + ref,
             resourceOf(ref),
             known == null ? null : known.object(),
             current -> {
-              Workload view = Workload.of(current);
+              Workload view = Workload.of(ref.kind(), current);
               if (replicas != null) {
                 view.setReplicas(replicas);
               }
-              PodTemplateSpec template = view.template();
-              images.forEach(
-                  (container, image) ->
-                      template.getSpec().getContainers().stream()
-                          .filter(c -> c.getName().equals(container))
-                          .forEach(c -> c.setImage(image)));
+              images.forEach(view::setImage);
               annotations.forEach(
                   (key, value) -> {
-                    Map<String, String> current1 = current.getMetadata().getAnnotations();
-                    if (current1 == null) {
-                      current1 = new java.util.LinkedHashMap<>();
-                      current.getMetadata().setAnnotations(current1);
+                    Map<String, String> now = current.getMetadata().getAnnotations();
+                    if (now == null) {
+                      now = new java.util.LinkedHashMap<>();
+                      current.getMetadata().setAnnotations(now);
                     }
                     if (value == null) {
-                      current1.remove(key);
+                      now.remove(key);
                     } else {
-                      current1.put(key, value);
+                      now.put(key, value);
                     }
                   });
               return current;
-            });
-    return Workload.of(updated);
+            },
+            changed -> workloadsOf(ref.kind()).resource(changed).update());
+    return Workload.of(ref.kind(), updated);
   }
 }

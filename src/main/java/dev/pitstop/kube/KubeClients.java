@@ -3,11 +3,8 @@ package dev.pitstop.kube;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.KubernetesResource;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.Status;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -27,18 +24,16 @@ import tools.jackson.databind.json.JsonMapper;
 /** Builds the one Kubernetes client a command uses. */
 public final class KubeClients {
   /**
-   * The kinds Pitstop reads from watch events and lists by their {@code kind}. Everything else it
-   * touches (HTTPRoute, KEDA, Argo CD) it handles as generic resources.
+   * The kinds Pitstop reads typed from watch events and lists by their {@code kind}. Deployments,
+   * StatefulSets and pods it reads as JSON maps (see {@link Workload}), as it does HTTPRoute, KEDA
+   * and Argo CD objects, so their watch events must not be turned into fabric8's typed model first.
    */
   static final List<Class<? extends KubernetesResource>> KINDS =
       List.of(
           Status.class,
-          Pod.class,
           ConfigMap.class,
           Service.class,
           Event.class,
-          Deployment.class,
-          StatefulSet.class,
           CronJob.class,
           Job.class,
           HorizontalPodAutoscaler.class,

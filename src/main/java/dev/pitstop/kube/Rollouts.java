@@ -3,17 +3,18 @@ package dev.pitstop.kube;
 import dev.pitstop.core.Durations;
 import dev.pitstop.core.PitstopException;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
-import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
-import io.fabric8.kubernetes.api.model.PodList;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.dsl.FilterWatchListDeletable;
 import io.fabric8.kubernetes.client.dsl.Informable;
 import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
-import io.fabric8.kubernetes.client.dsl.PodResource;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Duration;
@@ -103,9 +104,10 @@ public final class Rollouts {
   public final class PodsGone implements AutoCloseable {
     private final List<Workload> workloads;
     private final Map<String, String> common;
-    private final Predicate<Pod> selected;
+    private final Predicate<GenericKubernetesResource> selected;
     private final CompletableFuture<Void> gone = new CompletableFuture<>();
-    private final AtomicReference<SharedIndexInformer<Pod>> informer = new AtomicReference<>();
+    private final AtomicReference<SharedIndexInformer<GenericKubernetesResource>> informer =
+        new AtomicReference<>();
     private volatile boolean armed;
 
     private PodsGone(List<Workload> workloads) {
@@ -118,25 +120,28 @@ public final class Rollouts {
       if (workloads.isEmpty()) {
         return;
       }
-      SharedIndexInformer<Pod> started =
+      SharedIndexInformer<GenericKubernetesResource> started =
           cluster.call(
               "watch pods of " + describe(workloads),
               () -> {
-                SharedIndexInformer<Pod> pods = pods(common).runnableInformer(0);
+                SharedIndexInformer<GenericKubernetesResource> pods =
+                    pods(common).runnableInformer(0);
                 pods.addEventHandler(
-                    new ResourceEventHandler<Pod>() {
+                    new ResourceEventHandler<GenericKubernetesResource>() {
                       @Override
-                      public void onAdd(Pod pod) {
+                      public void onAdd(GenericKubernetesResource pod) {
                         check();
                       }
 
                       @Override
-                      public void onUpdate(Pod before, Pod after) {
+                      public void onUpdate(
+                          GenericKubernetesResource before, GenericKubernetesResource after) {
                         check();
                       }
 
                       @Override
-                      public void onDelete(Pod pod, boolean finalStateUnknown) {
+                      public void onDelete(
+                          GenericKubernetesResource pod, boolean finalStateUnknown) {
                         check();
                       }
                     });
@@ -155,7 +160,7 @@ public final class Rollouts {
 
     /** Completes the wait once armed and no selected pod is in the informer's store. */
     private void check() {
-      SharedIndexInformer<Pod> pods = informer.get();
+      SharedIndexInformer<GenericKubernetesResource> pods = informer.get();
       if (armed && pods != null && pods.getStore().list().stream().noneMatch(selected)) {
         gone.complete(null);
       }
@@ -174,7 +179,7 @@ public final class Rollouts {
       if (Rollouts.this.await(gone, () -> listPods(common).stream().noneMatch(selected))) {
         return;
       }
-      List<Pod> pods = listPods(common);
+      List<GenericKubernetesResource> pods = listPods(common);
       List<String> left = new ArrayList<>();
       for (Workload workload : workloads) {
         List<String> names =
@@ -198,20 +203,40 @@ public final class Rollouts {
 
     @Override
     public void close() {
-      SharedIndexInformer<Pod> pods = informer.getAndSet(null);
+      SharedIndexInformer<GenericKubernetesResource> pods = informer.getAndSet(null);
       if (pods != null) {
         pods.close();
       }
     }
   }
 
-  private FilterWatchListDeletable<Pod, PodList, PodResource> pods(Map<String, String> labels) {
-    NonNamespaceOperation<Pod, PodList, PodResource> all =
-        cluster.client().pods().inNamespace(cluster.namespace());
+  /**
+   * The namespace's pods with these labels, as JSON maps: the wait needs only their names and
+   * labels, and fabric8's typed pod costs a step start-up the deserializers of the whole pod spec.
+   */
+  private FilterWatchListDeletable<
+          GenericKubernetesResource,
+          GenericKubernetesResourceList,
+          Resource<GenericKubernetesResource>>
+      pods(Map<String, String> labels) {
+    NonNamespaceOperation<
+            GenericKubernetesResource,
+            GenericKubernetesResourceList,
+            Resource<GenericKubernetesResource>>
+        all = cluster.client().genericKubernetesResources(PODS).inNamespace(cluster.namespace());
     return labels.isEmpty() ? all : all.withLabels(labels);
   }
 
-  private List<Pod> listPods(Map<String, String> labels) {
+  private static final ResourceDefinitionContext PODS =
+      new ResourceDefinitionContext.Builder()
+          .withGroup("")
+          .withVersion("v1")
+          .withKind("Pod")
+          .withPlural("pods")
+          .withNamespaced(true)
+          .build();
+
+  private List<GenericKubernetesResource> listPods(Map<String, String> labels) {
     return cluster.call("list pods", () -> pods(labels).list()).getItems();
   }
 
@@ -258,7 +283,8 @@ public final class Rollouts {
   public void awaitReady(List<WorkloadRef> refs) {
     Map<WorkloadKind, List<WorkloadRef>> byKind = new LinkedHashMap<>();
     refs.forEach(ref -> byKind.computeIfAbsent(ref.kind(), k -> new ArrayList<>()).add(ref));
-    Map<List<WorkloadRef>, CompletableFuture<List<HasMetadata>>> waits = new LinkedHashMap<>();
+    Map<List<WorkloadRef>, CompletableFuture<List<GenericKubernetesResource>>> waits =
+        new LinkedHashMap<>();
     for (List<WorkloadRef> ofKind : byKind.values()) {
       waits.put(
           ofKind,
@@ -267,7 +293,7 @@ public final class Rollouts {
               () -> watchable(ofKind).informOnCondition(list -> complete(list, ofKind))));
     }
     boolean ready = true;
-    for (Map.Entry<List<WorkloadRef>, CompletableFuture<List<HasMetadata>>> wait :
+    for (Map.Entry<List<WorkloadRef>, CompletableFuture<List<GenericKubernetesResource>>> wait :
         waits.entrySet()) {
       List<WorkloadRef> ofKind = wait.getKey();
       ready &=
@@ -299,25 +325,18 @@ public final class Rollouts {
   }
 
   /** The workloads of one kind, as something to watch: by name when it is one. */
-  @SuppressWarnings("unchecked")
-  private Informable<HasMetadata> watchable(List<WorkloadRef> ofKind) {
-    if (ofKind.size() == 1) {
-      return cluster.resourceOf(ofKind.get(0));
-    }
-    Informable<? extends HasMetadata> all =
-        switch (ofKind.get(0).kind()) {
-          case DEPLOYMENT -> cluster.client().apps().deployments().inNamespace(cluster.namespace());
-          case STATEFULSET ->
-              cluster.client().apps().statefulSets().inNamespace(cluster.namespace());
-          case CRONJOB -> throw new IllegalArgumentException("CronJobs have no rollout");
-        };
-    return (Informable<HasMetadata>) all;
+  private Informable<GenericKubernetesResource> watchable(List<WorkloadRef> ofKind) {
+    return ofKind.size() == 1
+        ? cluster.resourceOf(ofKind.get(0))
+        : cluster.workloadsOf(ofKind.get(0).kind());
   }
 
   /** True when every workload named is in the list and its rollout is complete. */
-  private static boolean complete(List<? extends HasMetadata> listed, List<WorkloadRef> refs) {
+  private static boolean complete(List<GenericKubernetesResource> listed, List<WorkloadRef> refs) {
     Map<WorkloadRef, Workload> byRef = new java.util.HashMap<>();
-    listed.stream().map(Workload::of).forEach(w -> byRef.put(w.ref(), w));
+    listed.stream()
+        .map(object -> Workload.of(refs.get(0).kind(), object))
+        .forEach(w -> byRef.put(w.ref(), w));
     return refs.stream()
         .allMatch(ref -> byRef.containsKey(ref) && byRef.get(ref).rolloutComplete());
   }

@@ -1,79 +1,100 @@
 package dev.pitstop.kube;
 
-import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.LabelSelector;
-import io.fabric8.kubernetes.api.model.PodTemplateSpec;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
-import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import io.fabric8.kubernetes.api.model.apps.StatefulSetStatus;
+import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
-/** One view over a Deployment or a StatefulSet: replicas, pod template, selector and rollout. */
+/**
+ * One view over a Deployment or a StatefulSet: replicas, container images, selector and rollout.
+ *
+ * <p>The object is held as read, as JSON maps, not as fabric8's typed model: Pitstop reads a few
+ * fields, and the typed model makes the first read of a Deployment build deserializers for the
+ * whole pod spec (volumes, probes, every container field), a fifth of a second of a step's
+ * start-up. Whatever Pitstop does not change is written back exactly as it was read.
+ */
 public final class Workload {
-  private final HasMetadata object;
+  private final GenericKubernetesResource object;
   private final WorkloadRef ref;
 
-  private Workload(HasMetadata object) {
+  private Workload(WorkloadKind kind, GenericKubernetesResource object) {
+    if (object.getKind() == null) {
+      object.setKind(kind.kubernetesName());
+    }
+    if (object.getApiVersion() == null) {
+      object.setApiVersion(kind.apiVersion());
+    }
     this.object = object;
-    this.ref =
-        WorkloadRef.of(
-            object.getKind() == null ? kindOf(object) : object.getKind(),
-            object.getMetadata().getName());
+    this.ref = new WorkloadRef(kind, object.getMetadata().getName());
   }
 
-  public static Workload of(HasMetadata object) {
-    return new Workload(object);
-  }
-
-  private static String kindOf(HasMetadata object) {
-    return object instanceof StatefulSet ? "StatefulSet" : "Deployment";
+  /** The workload of kind {@code kind}, as read (list items may carry no kind of their own). */
+  public static Workload of(WorkloadKind kind, GenericKubernetesResource object) {
+    return new Workload(kind, object);
   }
 
   public WorkloadRef ref() {
     return ref;
   }
 
-  public HasMetadata object() {
+  public GenericKubernetesResource object() {
     return object;
   }
 
   /** {@code spec.replicas}; Kubernetes defaults a missing value to 1. */
   public int replicas() {
-    Integer replicas =
-        object instanceof Deployment d
-            ? d.getSpec().getReplicas()
-            : statefulSet().getSpec().getReplicas();
-    return replicas == null ? 1 : replicas;
+    return intAt(1, "spec", "replicas");
   }
 
   void setReplicas(int replicas) {
-    if (object instanceof Deployment d) {
-      d.getSpec().setReplicas(replicas);
-    } else {
-      statefulSet().getSpec().setReplicas(replicas);
-    }
-  }
-
-  public PodTemplateSpec template() {
-    return object instanceof Deployment d
-        ? d.getSpec().getTemplate()
-        : statefulSet().getSpec().getTemplate();
-  }
-
-  public LabelSelector selector() {
-    return object instanceof Deployment d
-        ? d.getSpec().getSelector()
-        : statefulSet().getSpec().getSelector();
+    map(object.getAdditionalProperties(), "spec").put("replicas", replicas);
   }
 
   /** Container name to image, in the pod template's order. */
   public Map<String, String> images() {
     Map<String, String> images = new LinkedHashMap<>();
-    template().getSpec().getContainers().forEach(c -> images.put(c.getName(), c.getImage()));
+    containers().forEach(c -> images.put((String) c.get("name"), (String) c.get("image")));
     return images;
+  }
+
+  /** Sets the image of the container named {@code container}, if the template has one. */
+  void setImage(String container, String image) {
+    containers().stream()
+        .filter(c -> container.equals(c.get("name")))
+        .forEach(c -> c.put("image", image));
+  }
+
+  @SuppressWarnings("unchecked")
+  private List<Map<String, Object>> containers() {
+    Object containers = object.get("spec", "template", "spec", "containers");
+    return containers instanceof List<?> list ? (List<Map<String, Object>>) list : List.of();
+  }
+
+  /** {@code spec.selector}, in the typed form label matching takes. */
+  @SuppressWarnings("unchecked")
+  public LabelSelector selector() {
+    LabelSelector selector = new LabelSelector();
+    if (object.get("spec", "selector", "matchLabels") instanceof Map<?, ?> labels) {
+      selector.setMatchLabels(new LinkedHashMap<>((Map<String, String>) labels));
+    }
+    if (object.get("spec", "selector", "matchExpressions") instanceof List<?> expressions) {
+      List<LabelSelectorRequirement> requirements = new ArrayList<>();
+      for (Object e : expressions) {
+        Map<String, Object> expression = (Map<String, Object>) e;
+        Object values = expression.get("values");
+        requirements.add(
+            new LabelSelectorRequirement(
+                (String) expression.get("key"),
+                (String) expression.get("operator"),
+                values instanceof List<?> v ? new ArrayList<>((List<String>) v) : null));
+      }
+      selector.setMatchExpressions(requirements);
+    }
+    return selector;
   }
 
   public String annotation(String key) {
@@ -83,46 +104,37 @@ public final class Workload {
 
   /**
    * True when the controller has seen the current spec and every desired replica runs the current
-   * template and is available.
+   * template and is available (ready, for a StatefulSet).
    */
   public boolean rolloutComplete() {
     long generation = Objects.requireNonNullElse(object.getMetadata().getGeneration(), 0L);
     int desired = replicas();
-    if (object instanceof Deployment d) {
-      DeploymentStatus status = d.getStatus();
-      if (status == null) {
-        return desired == 0 && generation <= 1;
-      }
-      return Objects.requireNonNullElse(status.getObservedGeneration(), 0L) >= generation
-          && zeroIfNull(status.getUpdatedReplicas()) == desired
-          && zeroIfNull(status.getAvailableReplicas()) == desired
-          && zeroIfNull(status.getReplicas()) == desired;
-    }
-    StatefulSetStatus status = statefulSet().getStatus();
-    if (status == null) {
+    if (!(object.get("status") instanceof Map<?, ?>)) {
       return desired == 0 && generation <= 1;
     }
-    return Objects.requireNonNullElse(status.getObservedGeneration(), 0L) >= generation
-        && zeroIfNull(status.getUpdatedReplicas()) == desired
-        && zeroIfNull(status.getReadyReplicas()) == desired
-        && zeroIfNull(status.getReplicas()) == desired;
+    String available =
+        ref.kind() == WorkloadKind.STATEFULSET ? "readyReplicas" : "availableReplicas";
+    return longAt("status", "observedGeneration") >= generation
+        && intAt(0, "status", "updatedReplicas") == desired
+        && intAt(0, "status", available) == desired
+        && intAt(0, "status", "replicas") == desired;
   }
 
   /** Ready replicas as the controller reports them. */
   public int readyReplicas() {
-    if (object instanceof Deployment d) {
-      return d.getStatus() == null ? 0 : zeroIfNull(d.getStatus().getReadyReplicas());
-    }
-    return statefulSet().getStatus() == null
-        ? 0
-        : zeroIfNull(statefulSet().getStatus().getReadyReplicas());
+    return intAt(0, "status", "readyReplicas");
   }
 
-  private StatefulSet statefulSet() {
-    return (StatefulSet) object;
+  private int intAt(int missing, String... path) {
+    return object.get((Object[]) path) instanceof Number n ? n.intValue() : missing;
   }
 
-  private static int zeroIfNull(Integer value) {
-    return value == null ? 0 : value;
+  private long longAt(String... path) {
+    return object.get((Object[]) path) instanceof Number n ? n.longValue() : 0L;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> map(Map<String, Object> parent, String key) {
+    return (Map<String, Object>) parent.computeIfAbsent(key, k -> new LinkedHashMap<>());
   }
 }

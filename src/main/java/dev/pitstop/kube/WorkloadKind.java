@@ -8,18 +8,30 @@ import java.util.Locale;
  * suspended.
  */
 public enum WorkloadKind {
-  DEPLOYMENT("Deployment"),
-  STATEFULSET("StatefulSet"),
-  CRONJOB("CronJob");
+  DEPLOYMENT("Deployment", "apps/v1"),
+  STATEFULSET("StatefulSet", "apps/v1"),
+  CRONJOB("CronJob", "batch/v1");
 
   private final String kubernetesName;
+  private final String apiVersion;
 
-  WorkloadKind(String kubernetesName) {
+  WorkloadKind(String kubernetesName, String apiVersion) {
     this.kubernetesName = kubernetesName;
+    this.apiVersion = apiVersion;
   }
 
   public String kubernetesName() {
     return kubernetesName;
+  }
+
+  /** The API group and version Pitstop reads and writes this kind at. */
+  public String apiVersion() {
+    return apiVersion;
+  }
+
+  /** The resource's name in API paths: {@code deployments}, {@code statefulsets}, ... */
+  public String plural() {
+    return kubernetesName.toLowerCase(Locale.ROOT) + "s";
   }
 
   /** True for kinds with replicas and pods of their own; a CronJob is suspended instead. */
