@@ -60,20 +60,22 @@ public final class SimulatedControllers implements AutoCloseable {
   private static final Duration EXPECTATION_TTL = Duration.ofSeconds(10);
 
   /** Pods created that the pod watch has not shown yet, by name. */
-  private final Map<String, Expected<Pod>> created = new ConcurrentHashMap<>();
+  private final Map<String, Created> created = new ConcurrentHashMap<>();
 
   /** Pods deleted that the pod watch still shows, by name. */
-  private final Map<String, Expected<String>> deleted = new ConcurrentHashMap<>();
+  private final Map<String, Instant> deleted = new ConcurrentHashMap<>();
 
-  /** Each workload's pod-template hash, by uid and generation (a spec change bumps it). */
-  private final Map<String, String> templateHashes = new ConcurrentHashMap<>();
+  /** Each workload's pod-template hash, by kind/name, with the generation it was computed at. */
+  private final Map<String, Hashed> templateHashes = new ConcurrentHashMap<>();
 
   private final List<SharedIndexInformer<? extends HasMetadata>> informers = new ArrayList<>();
   private SharedIndexInformer<Deployment> deployments;
   private SharedIndexInformer<StatefulSet> statefulSets;
   private SharedIndexInformer<Pod> podCache;
 
-  private record Expected<T>(T value, Instant at) {}
+  private record Created(Pod pod, Instant at) {}
+
+  private record Hashed(Object generation, String hash) {}
 
   /** Set by every watch event and by work left for later; a tick with it unset does nothing. */
   private final java.util.concurrent.atomic.AtomicBoolean dirty =
@@ -218,14 +220,23 @@ public final class SimulatedControllers implements AutoCloseable {
     String name = workload.getMetadata().getName();
     String key = workload.getKind() + "/" + name;
     PodTemplateSpec template = template(workload);
+    // a spec change bumps the generation (the resourceVersion stands in where there is none)
+    Object generation =
+        Objects.requireNonNullElse(
+            workload.getMetadata().getGeneration(),
+            (Object) workload.getMetadata().getResourceVersion());
     String hash =
-        templateHashes.computeIfAbsent(
-            workload.getMetadata().getUid()
-                + "/"
-                + Objects.requireNonNullElse(
-                    workload.getMetadata().getGeneration(),
-                    (Object) workload.getMetadata().getResourceVersion()),
-            k -> Integer.toHexString(Serialization.asJson(template.getSpec()).hashCode()));
+        templateHashes
+            .compute(
+                key,
+                (k, known) ->
+                    known != null && known.generation().equals(generation)
+                        ? known
+                        : new Hashed(
+                            generation,
+                            Integer.toHexString(
+                                Serialization.asJson(template.getSpec()).hashCode())))
+            .hash();
     int desired = Objects.requireNonNullElse(replicas(workload), 1);
     boolean mayChange =
         Duration.between(lastPodChange.getOrDefault(key, Instant.EPOCH), Instant.now())
@@ -242,14 +253,14 @@ public final class SimulatedControllers implements AutoCloseable {
       if (surplus != null && !stuckWorkloads.contains(name)) {
         client.pods().inNamespace(namespace).resource(surplus).withGracePeriod(0).delete();
         String podName = surplus.getMetadata().getName();
-        deleted.put(podName, new Expected<>(podName, Instant.now()));
+        deleted.put(podName, Instant.now());
         created.remove(podName);
         pods.remove(surplus);
         lastPodChange.put(key, Instant.now());
       } else if (surplus == null && pods.size() < desired) {
         Pod pod =
             client.pods().inNamespace(namespace).resource(newPod(name, template, hash)).create();
-        created.put(pod.getMetadata().getName(), new Expected<>(pod, Instant.now()));
+        created.put(pod.getMetadata().getName(), new Created(pod, Instant.now()));
         pods.add(pod);
         lastPodChange.put(key, Instant.now());
       }
@@ -370,9 +381,9 @@ public final class SimulatedControllers implements AutoCloseable {
         .removeIf(e -> byName.containsKey(e.getKey()) || e.getValue().at().isBefore(stale));
     deleted
         .entrySet()
-        .removeIf(e -> !byName.containsKey(e.getKey()) || e.getValue().at().isBefore(stale));
+        .removeIf(e -> !byName.containsKey(e.getKey()) || e.getValue().isBefore(stale));
     deleted.keySet().forEach(byName::remove);
-    created.forEach((podName, pod) -> byName.putIfAbsent(podName, pod.value()));
+    created.forEach((podName, pod) -> byName.putIfAbsent(podName, pod.pod()));
     return new ArrayList<>(byName.values());
   }
 
