@@ -1,8 +1,8 @@
 package dev.pitstop.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.pitstop.core.Json;
 import dev.pitstop.core.PitstopException;
 import dev.pitstop.core.StepResult;
 import java.io.IOException;
@@ -16,12 +16,6 @@ import java.util.Map;
 /** Prints a step's result as text or one JSON object, and writes {@code --results-dir} files. */
 final class ResultWriter {
   private ResultWriter() {}
-
-  /** Made on first use: a text result needs no JSON, and the mapper costs a step 0.1 s to start. */
-  private static final class Json {
-    static final ObjectMapper MAPPER =
-        new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
-  }
 
   static void success(String command, StepResult result, CommonOptions options, PrintWriter out) {
     if (options.resultsDir != null) {
@@ -51,7 +45,11 @@ final class ResultWriter {
 
   static String toJson(Object value) {
     try {
-      return Json.MAPPER.writeValueAsString(value);
+      // the shared mapper is built on first use, so a text result builds none
+      return Json.mapper()
+          .writer()
+          .without(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+          .writeValueAsString(value);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write a result as JSON", e);
     }

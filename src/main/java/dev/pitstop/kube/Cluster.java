@@ -123,22 +123,42 @@ public final class Cluster {
   }
 
   /**
+   * Like {@link #update(String, Resource, UnaryOperator)}, failing with {@code whenMissing} when
+   * the object does not exist (instead of a usage error saying it no longer exists).
+   */
+  public <T extends HasMetadata> T update(
+      String what,
+      Resource<T> resource,
+      UnaryOperator<T> change,
+      java.util.function.Supplier<PitstopException> whenMissing) {
+    return update(what, resource, null, change, this::write, whenMissing);
+  }
+
+  /**
    * Like {@link #update(String, Resource, UnaryOperator)}, starting from {@code known}, a copy read
    * a moment ago, instead of reading the object again. When the copy is stale the API answers 409
    * and the change is applied to a fresh read at once, as {@link #update} would.
    */
   public <T extends HasMetadata> T update(
       String what, Resource<T> resource, T known, UnaryOperator<T> change) {
-    return update(
-        what,
-        resource,
-        known,
-        change,
-        changed -> client.resource(changed).inNamespace(namespace).update());
+    return update(what, resource, known, change, this::write, noLongerExists(what));
+  }
+
+  private <T extends HasMetadata> T write(T changed) {
+    return client.resource(changed).inNamespace(namespace).update();
+  }
+
+  private static java.util.function.Supplier<PitstopException> noLongerExists(String what) {
+    return () -> PitstopException.usage(what + ": the object no longer exists");
   }
 
   private <T extends HasMetadata> T update(
-      String what, Resource<T> resource, T known, UnaryOperator<T> change, UnaryOperator<T> write) {
+      String what,
+      Resource<T> resource,
+      T known,
+      UnaryOperator<T> change,
+      UnaryOperator<T> write,
+      java.util.function.Supplier<PitstopException> whenMissing) {
     java.util.concurrent.atomic.AtomicBoolean first =
         new java.util.concurrent.atomic.AtomicBoolean(known != null);
     return call(
@@ -155,7 +175,7 @@ public final class Cluster {
           }
           T current = resource.get();
           if (current == null) {
-            throw PitstopException.usage(what + ": the object no longer exists");
+            throw whenMissing.get();
           }
           return write.apply(change.apply(current));
         });
@@ -188,9 +208,35 @@ public final class Cluster {
   }
 
   /**
-   * The namespace's Deployments or StatefulSets, read and written as JSON maps (see {@link
-   * Workload}); the API path is given, so no discovery request is made.
+   * The API paths of the built-in kinds read and written as JSON maps (see {@link Workload}):
+   * given, so no discovery request is made.
    */
+  private static final Map<WorkloadKind, ResourceDefinitionContext> WORKLOAD_PATHS =
+      new java.util.EnumMap<>(
+          Map.of(
+              WorkloadKind.DEPLOYMENT, pathOf(WorkloadKind.DEPLOYMENT),
+              WorkloadKind.STATEFULSET, pathOf(WorkloadKind.STATEFULSET)));
+
+  private static final ResourceDefinitionContext POD_PATH =
+      new ResourceDefinitionContext.Builder()
+          .withGroup("")
+          .withVersion("v1")
+          .withKind("Pod")
+          .withPlural("pods")
+          .withNamespaced(true)
+          .build();
+
+  private static ResourceDefinitionContext pathOf(WorkloadKind kind) {
+    return new ResourceDefinitionContext.Builder()
+        .withGroup(kind.group())
+        .withVersion("v1")
+        .withKind(kind.kubernetesName())
+        .withPlural(kind.plural())
+        .withNamespaced(true)
+        .build();
+  }
+
+  /** The namespace's Deployments or StatefulSets, as JSON maps (see {@link Workload}). */
   public NonNamespaceOperation<
           GenericKubernetesResource,
           GenericKubernetesResourceList,
@@ -199,16 +245,19 @@ public final class Cluster {
     if (!kind.scalable()) {
       throw new IllegalArgumentException(kind + " is suspended, not scaled: use cronJob()");
     }
-    return client
-        .genericKubernetesResources(
-            new ResourceDefinitionContext.Builder()
-                .withGroup(kind.apiVersion().substring(0, kind.apiVersion().indexOf('/')))
-                .withVersion(kind.apiVersion().substring(kind.apiVersion().indexOf('/') + 1))
-                .withKind(kind.kubernetesName())
-                .withPlural(kind.plural())
-                .withNamespaced(true)
-                .build())
-        .inNamespace(namespace);
+    return client.genericKubernetesResources(WORKLOAD_PATHS.get(kind)).inNamespace(namespace);
+  }
+
+  /**
+   * The namespace's pods as JSON maps: waits need only their names and labels, and fabric8's typed
+   * pod costs a step's start-up the deserializers of the whole pod spec.
+   */
+  public NonNamespaceOperation<
+          GenericKubernetesResource,
+          GenericKubernetesResourceList,
+          Resource<GenericKubernetesResource>>
+      podObjects() {
+    return client.genericKubernetesResources(POD_PATH).inNamespace(namespace);
   }
 
   public Resource<CronJob> cronJob(String name) {
@@ -355,7 +404,8 @@ public final class Cluster {
                   });
               return current;
             },
-            changed -> workloadsOf(ref.kind()).resource(changed).update());
+            changed -> workloadsOf(ref.kind()).resource(changed).update(),
+            noLongerExists("update " + ref));
     return Workload.of(ref.kind(), updated);
   }
 }

@@ -99,23 +99,20 @@ public final class LedgerStore {
    * @throws PitstopException exit 3 when another run holds the lock; exit 2 when no run holds it
    */
   public Ledger update(String runId, Consumer<Ledger> change) {
-    // one read serves both the lock check and the write's resourceVersion; a concurrent writer
-    // makes the API answer 409, and the call is made again from a fresh read
+    // one read serves both the lock check and the write's resourceVersion
     ConfigMap written =
-        cluster.call(
+        cluster.update(
             "update the run record configmap/" + name(),
-            () -> {
-              ConfigMap current = resource().get();
-              if (current == null) {
-                throw notLocked(runId);
-              }
+            resource(),
+            current -> {
               Ledger ledger = Ledger.fromData(name(), current.getData());
               requireOwner(ledger, runId);
               change.accept(ledger);
               ledger.touch(clock.instant());
               current.setData(ledger.toData());
-              return cluster.client().resource(current).inNamespace(cluster.namespace()).update();
-            });
+              return current;
+            },
+            () -> notLocked(runId));
     return Ledger.fromData(name(), written.getData());
   }
 

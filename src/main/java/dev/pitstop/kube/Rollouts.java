@@ -12,9 +12,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.dsl.FilterWatchListDeletable;
 import io.fabric8.kubernetes.client.dsl.Informable;
-import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
-import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Duration;
@@ -210,31 +208,14 @@ public final class Rollouts {
     }
   }
 
-  /**
-   * The namespace's pods with these labels, as JSON maps: the wait needs only their names and
-   * labels, and fabric8's typed pod costs a step start-up the deserializers of the whole pod spec.
-   */
+  /** The namespace's pods with these labels (see {@link Cluster#podObjects()}). */
   private FilterWatchListDeletable<
           GenericKubernetesResource,
           GenericKubernetesResourceList,
           Resource<GenericKubernetesResource>>
       pods(Map<String, String> labels) {
-    NonNamespaceOperation<
-            GenericKubernetesResource,
-            GenericKubernetesResourceList,
-            Resource<GenericKubernetesResource>>
-        all = cluster.client().genericKubernetesResources(PODS).inNamespace(cluster.namespace());
-    return labels.isEmpty() ? all : all.withLabels(labels);
+    return labels.isEmpty() ? cluster.podObjects() : cluster.podObjects().withLabels(labels);
   }
-
-  private static final ResourceDefinitionContext PODS =
-      new ResourceDefinitionContext.Builder()
-          .withGroup("")
-          .withVersion("v1")
-          .withKind("Pod")
-          .withPlural("pods")
-          .withNamespaced(true)
-          .build();
 
   private List<GenericKubernetesResource> listPods(Map<String, String> labels) {
     return cluster.call("list pods", () -> pods(labels).list()).getItems();

@@ -8,25 +8,30 @@ import java.util.Locale;
  * suspended.
  */
 public enum WorkloadKind {
-  DEPLOYMENT("Deployment", "apps/v1"),
-  STATEFULSET("StatefulSet", "apps/v1"),
-  CRONJOB("CronJob", "batch/v1");
+  DEPLOYMENT("Deployment", "apps"),
+  STATEFULSET("StatefulSet", "apps"),
+  CRONJOB("CronJob", "batch");
 
   private final String kubernetesName;
-  private final String apiVersion;
+  private final String group;
 
-  WorkloadKind(String kubernetesName, String apiVersion) {
+  WorkloadKind(String kubernetesName, String group) {
     this.kubernetesName = kubernetesName;
-    this.apiVersion = apiVersion;
+    this.group = group;
   }
 
   public String kubernetesName() {
     return kubernetesName;
   }
 
-  /** The API group and version Pitstop reads and writes this kind at. */
+  /** The API group of this kind; Pitstop reads and writes every kind at version {@code v1}. */
+  public String group() {
+    return group;
+  }
+
+  /** {@code group/v1}, as objects of this kind carry it. */
   public String apiVersion() {
-    return apiVersion;
+    return group + "/v1";
   }
 
   /** The resource's name in API paths: {@code deployments}, {@code statefulsets}, ... */

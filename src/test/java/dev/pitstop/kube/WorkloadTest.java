@@ -17,6 +17,15 @@ class WorkloadTest {
     return JSON.unmarshal(json, GenericKubernetesResource.class);
   }
 
+  /** Whether the Deployment (or the kind given) in {@code json} has completed its rollout. */
+  private static boolean complete(String json) {
+    return complete(WorkloadKind.DEPLOYMENT, json);
+  }
+
+  private static boolean complete(WorkloadKind kind, String json) {
+    return Workload.of(kind, item(json)).rolloutComplete();
+  }
+
   private static final String WEB =
       """
       {"metadata": {"name": "web", "generation": 4, "annotations": {"a": "b"}},
@@ -84,18 +93,10 @@ class WorkloadTest {
 
   @Test
   void aRolloutIsCompleteOnlyForTheCurrentGenerationWithEveryReplicaUp() {
-    assertThat(Workload.of(WorkloadKind.DEPLOYMENT, item(WEB)).rolloutComplete()).isTrue();
-    assertThat(
-            Workload.of(
-                    WorkloadKind.DEPLOYMENT,
-                    item(WEB.replace("\"observedGeneration\": 4", "\"observedGeneration\": 3")))
-                .rolloutComplete())
+    assertThat(complete(WEB)).isTrue();
+    assertThat(complete(WEB.replace("\"observedGeneration\": 4", "\"observedGeneration\": 3")))
         .isFalse();
-    assertThat(
-            Workload.of(
-                    WorkloadKind.DEPLOYMENT,
-                    item(WEB.replace("\"availableReplicas\": 1", "\"availableReplicas\": 0")))
-                .rolloutComplete())
+    assertThat(complete(WEB.replace("\"availableReplicas\": 1", "\"availableReplicas\": 0")))
         .isFalse();
   }
 
@@ -108,23 +109,16 @@ class WorkloadTest {
          "status": {"observedGeneration": 1, "replicas": 2, "updatedReplicas": 2,
                     "readyReplicas": 2}}
         """;
-    Workload sts = Workload.of(WorkloadKind.STATEFULSET, item(worker));
-
-    assertThat(sts.rolloutComplete()).isTrue();
-    assertThat(sts.readyReplicas()).isEqualTo(2);
-    assertThat(Workload.of(WorkloadKind.DEPLOYMENT, item(worker)).rolloutComplete()).isFalse();
+    assertThat(complete(WorkloadKind.STATEFULSET, worker)).isTrue();
+    assertThat(Workload.of(WorkloadKind.STATEFULSET, item(worker)).readyReplicas()).isEqualTo(2);
+    assertThat(complete(worker)).isFalse();
   }
 
   @Test
   void withoutStatusOnlyANewWorkloadAtZeroIsComplete() {
     String fresh =
         "{\"metadata\": {\"name\": \"w\", \"generation\": 1}, \"spec\": {\"replicas\": 0}}";
-    assertThat(Workload.of(WorkloadKind.DEPLOYMENT, item(fresh)).rolloutComplete()).isTrue();
-    assertThat(
-            Workload.of(
-                    WorkloadKind.DEPLOYMENT,
-                    item(fresh.replace("\"replicas\": 0", "\"replicas\": 1")))
-                .rolloutComplete())
-        .isFalse();
+    assertThat(complete(fresh)).isTrue();
+    assertThat(complete(fresh.replace("\"replicas\": 0", "\"replicas\": 1"))).isFalse();
   }
 }
