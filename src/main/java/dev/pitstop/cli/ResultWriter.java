@@ -1,7 +1,5 @@
 package dev.pitstop.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.pitstop.core.Json;
 import dev.pitstop.core.PitstopException;
 import dev.pitstop.core.StepResult;
@@ -27,7 +25,7 @@ final class ResultWriter {
       object.put("exit-code", result.exitCode());
       object.put("summary", result.summary());
       object.putAll(result.fields());
-      out.println(toJson(object));
+      out.println(Json.write(object));
     } else {
       out.println(result.summary());
     }
@@ -39,20 +37,8 @@ final class ResultWriter {
     object.put("command", command);
     object.put("exit-code", exitCode);
     object.put("error", message);
-    out.println(toJson(object));
+    out.println(Json.write(object));
     out.flush();
-  }
-
-  static String toJson(Object value) {
-    try {
-      // the shared mapper is built on first use, so a text result builds none
-      return Json.mapper()
-          .writer()
-          .without(SerializationFeature.FAIL_ON_EMPTY_BEANS)
-          .writeValueAsString(value);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot write a result as JSON", e);
-    }
   }
 
   /**
@@ -69,7 +55,7 @@ final class ResultWriter {
                 ? ""
                 : value instanceof String || value instanceof Number || value instanceof Boolean
                     ? value.toString()
-                    : toJson(value);
+                    : Json.write(value);
         Files.writeString(dir.resolve(field.getKey()), text, StandardCharsets.UTF_8);
       }
     } catch (IOException e) {

@@ -1,7 +1,10 @@
 package dev.pitstop.ledger;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.pitstop.core.Json;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * An Argo CD Application whose automated sync the run paused, so self-heal cannot undo the
@@ -26,5 +29,23 @@ public record ArgoCdRecord(
   /** The {@code automated} block the run removed. */
   public JsonNode automated() {
     return syncPolicy == null ? null : syncPolicy.get("automated");
+  }
+
+  /** The run record's JSON form. */
+  Map<String, Object> toJson() {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("namespace", namespace);
+    json.put("name", name);
+    json.put("syncPolicy", syncPolicy);
+    json.put("objects", objects);
+    return json;
+  }
+
+  static ArgoCdRecord fromJson(RecordFields json) {
+    return new ArgoCdRecord(
+        json.requiredString("namespace"),
+        json.requiredString("name"),
+        json.has("syncPolicy") ? Json.toNode(json.raw("syncPolicy")) : null,
+        json.stringList("objects"));
   }
 }

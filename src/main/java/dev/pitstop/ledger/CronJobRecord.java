@@ -1,6 +1,7 @@
 package dev.pitstop.ledger;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * A CronJob the run suspended, and its {@code spec.suspend} before: {@code null} when the field was
@@ -9,7 +10,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param name the CronJob's name
  * @param suspend {@code spec.suspend} before the run touched it
  */
-public record CronJobRecord(String name, @JsonInclude(JsonInclude.Include.ALWAYS) Boolean suspend) {
+public record CronJobRecord(String name, Boolean suspend) {
 
   public String key() {
     return "cronjob/" + name;
@@ -18,5 +19,17 @@ public record CronJobRecord(String name, @JsonInclude(JsonInclude.Include.ALWAYS
   /** True when the CronJob was suspended before the run, so it stays suspended afterwards. */
   public boolean wasSuspended() {
     return Boolean.TRUE.equals(suspend);
+  }
+
+  /** The run record's JSON form; {@code suspend} is written as null when it was not set. */
+  Map<String, Object> toJson() {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("name", name);
+    json.put("suspend", suspend);
+    return json;
+  }
+
+  static CronJobRecord fromJson(RecordFields json) {
+    return new CronJobRecord(json.requiredString("name"), json.bool("suspend"));
   }
 }

@@ -1,17 +1,15 @@
 package dev.pitstop.ledger;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
 import dev.pitstop.core.Json;
 import dev.pitstop.core.PitstopException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The run record: who holds the lock for an app and every fact needed to undo what the run did.
@@ -163,20 +161,14 @@ public final class Ledger {
     data.put(HOLDER, holder);
     data.put(LOCKED_AT, lockedAt.toString());
     data.put(UPDATED_AT, updatedAt.toString());
-    try {
-      if (!workloads.isEmpty()) {
-        data.put(WORKLOADS, Json.mapper().writeValueAsString(new ArrayList<>(workloads.values())));
-      }
-      if (maintenance != null) {
-        data.put(MAINTENANCE, Json.mapper().writeValueAsString(maintenance));
-      }
-      putList(data, CRONJOBS, cronJobs);
-      putList(data, AUTOSCALERS, autoscalers);
-      putList(data, SCALED_OBJECTS, scaledObjects);
-      putList(data, ARGOCD, argoCd);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot write the run record", e);
+    putList(data, WORKLOADS, workloads, WorkloadRecord::toJson);
+    if (maintenance != null) {
+      data.put(MAINTENANCE, Json.write(maintenance.toJson()));
     }
+    putList(data, CRONJOBS, cronJobs, CronJobRecord::toJson);
+    putList(data, AUTOSCALERS, autoscalers, AutoscalerRecord::toJson);
+    putList(data, SCALED_OBJECTS, scaledObjects, ScaledObjectRecord::toJson);
+    putList(data, ARGOCD, argoCd, ArgoCdRecord::toJson);
     data.putAll(facts);
     return data;
   }
@@ -194,24 +186,21 @@ public final class Ledger {
           new Ledger(
               runId, values.getOrDefault(HOLDER, "unknown"), parseInstant(values.get(LOCKED_AT)));
       ledger.updatedAt = parseInstant(values.getOrDefault(UPDATED_AT, values.get(LOCKED_AT)));
-      if (values.containsKey(WORKLOADS)) {
-        List<WorkloadRecord> recorded =
-            Json.mapper()
-                .readValue(values.get(WORKLOADS), new TypeReference<List<WorkloadRecord>>() {});
-        recorded.forEach(ledger::recordWorkloadIfAbsent);
-      }
+      readList(values, WORKLOADS, WorkloadRecord::fromJson).forEach(ledger::recordWorkloadIfAbsent);
       if (values.containsKey(MAINTENANCE)) {
         ledger.maintenance =
-            Json.mapper().readValue(values.get(MAINTENANCE), MaintenanceRecord.class);
+            entry(
+                MAINTENANCE,
+                () ->
+                    MaintenanceRecord.fromJson(
+                        RecordFields.of(Json.read(values.get(MAINTENANCE)))));
       }
-      readList(values, CRONJOBS, new TypeReference<List<CronJobRecord>>() {})
-          .forEach(ledger::recordCronJobIfAbsent);
-      readList(values, AUTOSCALERS, new TypeReference<List<AutoscalerRecord>>() {})
+      readList(values, CRONJOBS, CronJobRecord::fromJson).forEach(ledger::recordCronJobIfAbsent);
+      readList(values, AUTOSCALERS, AutoscalerRecord::fromJson)
           .forEach(ledger::recordAutoscalerIfAbsent);
-      readList(values, SCALED_OBJECTS, new TypeReference<List<ScaledObjectRecord>>() {})
+      readList(values, SCALED_OBJECTS, ScaledObjectRecord::fromJson)
           .forEach(ledger::recordScaledObjectIfAbsent);
-      readList(values, ARGOCD, new TypeReference<List<ArgoCdRecord>>() {})
-          .forEach(ledger::recordArgoCdIfAbsent);
+      readList(values, ARGOCD, ArgoCdRecord::fromJson).forEach(ledger::recordArgoCdIfAbsent);
       values.forEach(
           (key, value) -> {
             if (!STRUCTURED.contains(key)
@@ -220,27 +209,44 @@ public final class Ledger {
             }
           });
       return ledger;
-    } catch (JsonProcessingException | RuntimeException e) {
+    } catch (RuntimeException e) {
       throw PitstopException.failed(
           "configmap/"
               + configMapName
               + " is not a readable Pitstop run record ("
-              + e.getClass().getSimpleName()
+              + (e instanceof IllegalArgumentException
+                  ? e.getMessage()
+                  : e.getClass().getSimpleName())
               + "); inspect it with kubectl before going on");
     }
   }
 
-  private static void putList(Map<String, String> data, String key, Map<String, ?> records)
-      throws JsonProcessingException {
+  private static <R> void putList(
+      Map<String, String> data,
+      String key,
+      Map<String, R> records,
+      Function<R, Map<String, Object>> toJson) {
     if (!records.isEmpty()) {
-      data.put(key, Json.mapper().writeValueAsString(new ArrayList<>(records.values())));
+      data.put(key, Json.write(records.values().stream().map(toJson).toList()));
     }
   }
 
-  private static <T> List<T> readList(
-      Map<String, String> values, String key, TypeReference<List<T>> type)
-      throws JsonProcessingException {
-    return values.containsKey(key) ? Json.mapper().readValue(values.get(key), type) : List.of();
+  private static <R> List<R> readList(
+      Map<String, String> values, String key, Function<RecordFields, R> fromJson) {
+    return values.containsKey(key)
+        ? entry(
+            key,
+            () -> RecordFields.list(Json.read(values.get(key))).stream().map(fromJson).toList())
+        : List.of();
+  }
+
+  /** Reads one key of the record; what is wrong with it is reported with the key's name. */
+  private static <T> T entry(String key, java.util.function.Supplier<T> read) {
+    try {
+      return read.get();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
+    }
   }
 
   private static Instant parseInstant(String text) {

@@ -1,7 +1,9 @@
 package dev.pitstop.ledger;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.pitstop.core.Json;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The user-visible object maintenance mode changed and what it held before.
@@ -14,7 +16,6 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param active true while maintenance is on; maintenance-off restores {@code original} and clears
  *     it
  */
-@JsonInclude(JsonInclude.Include.NON_NULL)
 public record MaintenanceRecord(
     String mode, String target, String key, JsonNode original, boolean active) {
 
@@ -29,5 +30,33 @@ public record MaintenanceRecord(
       case "httproute" -> "httproute/" + target;
       default -> "ingress/" + target;
     };
+  }
+
+  /**
+   * The run record's JSON form: absent fields are left out ({@code key} outside configmap mode).
+   */
+  Map<String, Object> toJson() {
+    Map<String, Object> json = new LinkedHashMap<>();
+    putIfSet(json, "mode", mode);
+    putIfSet(json, "target", target);
+    putIfSet(json, "key", key);
+    putIfSet(json, "original", original);
+    json.put("active", active);
+    return json;
+  }
+
+  private static void putIfSet(Map<String, Object> json, String name, Object value) {
+    if (value != null) {
+      json.put(name, value);
+    }
+  }
+
+  static MaintenanceRecord fromJson(RecordFields json) {
+    return new MaintenanceRecord(
+        json.requiredString("mode"),
+        json.requiredString("target"),
+        json.string("key"),
+        json.has("original") ? Json.toNode(json.raw("original")) : null,
+        json.requiredBool("active"));
   }
 }

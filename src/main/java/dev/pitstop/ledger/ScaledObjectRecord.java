@@ -1,6 +1,7 @@
 package dev.pitstop.ledger;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * A KEDA ScaledObject the run paused with {@code autoscaling.keda.sh/paused-replicas: "0"}.
@@ -9,10 +10,23 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param target the workload it scales, as {@code kind/name}
  * @param pausedReplicas the annotation's value before the run, {@code null} when it was absent
  */
-public record ScaledObjectRecord(
-    String name, String target, @JsonInclude(JsonInclude.Include.ALWAYS) String pausedReplicas) {
+public record ScaledObjectRecord(String name, String target, String pausedReplicas) {
 
   public String key() {
     return "scaledobject/" + name;
+  }
+
+  /** The run record's JSON form; {@code pausedReplicas} is written as null when it was absent. */
+  Map<String, Object> toJson() {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("name", name);
+    json.put("target", target);
+    json.put("pausedReplicas", pausedReplicas);
+    return json;
+  }
+
+  static ScaledObjectRecord fromJson(RecordFields json) {
+    return new ScaledObjectRecord(
+        json.requiredString("name"), json.string("target"), json.string("pausedReplicas"));
   }
 }

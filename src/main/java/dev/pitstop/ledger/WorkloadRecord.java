@@ -1,6 +1,5 @@
 package dev.pitstop.ledger;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -12,7 +11,6 @@ import java.util.Map;
  * @param replicas {@code spec.replicas} before the run touched it
  * @param images container name to image, before the run touched it
  */
-@JsonInclude(JsonInclude.Include.NON_NULL)
 public record WorkloadRecord(String kind, String name, int replicas, Map<String, String> images) {
   public WorkloadRecord {
     images = images == null ? Map.of() : new LinkedHashMap<>(images);
@@ -20,5 +18,23 @@ public record WorkloadRecord(String kind, String name, int replicas, Map<String,
 
   public String key() {
     return kind.toLowerCase(java.util.Locale.ROOT) + "/" + name;
+  }
+
+  /** The run record's JSON form; an entry without {@code images} reads as no images. */
+  Map<String, Object> toJson() {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("kind", kind);
+    json.put("name", name);
+    json.put("replicas", replicas);
+    json.put("images", images);
+    return json;
+  }
+
+  static WorkloadRecord fromJson(RecordFields json) {
+    return new WorkloadRecord(
+        json.requiredString("kind"),
+        json.requiredString("name"),
+        json.requiredInt("replicas"),
+        json.strings("images"));
   }
 }
