@@ -4,8 +4,6 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
-import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
-import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerList;
 import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
@@ -27,6 +25,16 @@ public final class Autoscalers {
   /** KEDA's other pause annotation: stop at the current count. */
   public static final String KEDA_PAUSED = "autoscaling.keda.sh/paused";
 
+  /** HorizontalPodAutoscalers, read as JSON maps (see {@link ObjectFields}). */
+  private static final ResourceDefinitionContext HPAS =
+      new ResourceDefinitionContext.Builder()
+          .withGroup("autoscaling")
+          .withVersion("v2")
+          .withKind("HorizontalPodAutoscaler")
+          .withPlural("horizontalpodautoscalers")
+          .withNamespaced(true)
+          .build();
+
   public static final ResourceDefinitionContext SCALED_OBJECTS =
       new ResourceDefinitionContext.Builder()
           .withGroup("keda.sh")
@@ -43,14 +51,21 @@ public final class Autoscalers {
   }
 
   public NonNamespaceOperation<
-          HorizontalPodAutoscaler, HorizontalPodAutoscalerList, Resource<HorizontalPodAutoscaler>>
+          GenericKubernetesResource,
+          GenericKubernetesResourceList,
+          Resource<GenericKubernetesResource>>
       hpas() {
-    return cluster
-        .client()
-        .autoscaling()
-        .v2()
-        .horizontalPodAutoscalers()
-        .inNamespace(cluster.namespace());
+    return cluster.client().genericKubernetesResources(HPAS).inNamespace(cluster.namespace());
+  }
+
+  /** An HPA's {@code spec.minReplicas}: null when not set (Kubernetes then uses 1). */
+  public static Integer minReplicas(GenericKubernetesResource hpa) {
+    return ObjectFields.integer(hpa, "spec", "minReplicas");
+  }
+
+  /** Sets an HPA's {@code spec.minReplicas}; null removes the field. */
+  public static void setMinReplicas(GenericKubernetesResource hpa, Integer minReplicas) {
+    ObjectFields.set(hpa, minReplicas, "spec", "minReplicas");
   }
 
   public NonNamespaceOperation<
@@ -68,7 +83,7 @@ public final class Autoscalers {
    * HPAs whose {@code scaleTargetRef} is one of the workloads. HPAs that KEDA made for its
    * ScaledObjects are left out: KEDA owns them, and pausing the ScaledObject pauses them.
    */
-  public List<HorizontalPodAutoscaler> hpasTargeting(Collection<WorkloadRef> workloads) {
+  public List<GenericKubernetesResource> hpasTargeting(Collection<WorkloadRef> workloads) {
     return cluster.listIfServed("horizontalpodautoscalers", () -> hpas().list().getItems()).stream()
         .filter(h -> !ownedByKeda(h))
         .filter(h -> hpaTarget(h).filter(workloads::contains).isPresent())
@@ -84,12 +99,10 @@ public final class Autoscalers {
         .toList();
   }
 
-  public static Optional<WorkloadRef> hpaTarget(HorizontalPodAutoscaler hpa) {
-    if (hpa.getSpec() == null || hpa.getSpec().getScaleTargetRef() == null) {
-      return Optional.empty();
-    }
+  public static Optional<WorkloadRef> hpaTarget(GenericKubernetesResource hpa) {
     return target(
-        hpa.getSpec().getScaleTargetRef().getKind(), hpa.getSpec().getScaleTargetRef().getName());
+        hpa.get("spec", "scaleTargetRef", "kind") instanceof String kind ? kind : null,
+        hpa.get("spec", "scaleTargetRef", "name") instanceof String name ? name : null);
   }
 
   /** KEDA's {@code spec.scaleTargetRef}; its kind defaults to Deployment. */

@@ -7,7 +7,6 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
@@ -215,7 +214,8 @@ public final class Cluster {
       new java.util.EnumMap<>(
           Map.of(
               WorkloadKind.DEPLOYMENT, pathOf(WorkloadKind.DEPLOYMENT),
-              WorkloadKind.STATEFULSET, pathOf(WorkloadKind.STATEFULSET)));
+              WorkloadKind.STATEFULSET, pathOf(WorkloadKind.STATEFULSET),
+              WorkloadKind.CRONJOB, pathOf(WorkloadKind.CRONJOB)));
 
   private static final ResourceDefinitionContext POD_PATH =
       new ResourceDefinitionContext.Builder()
@@ -245,6 +245,15 @@ public final class Cluster {
     if (!kind.scalable()) {
       throw new IllegalArgumentException(kind + " is suspended, not scaled: use cronJob()");
     }
+    return objectsOf(kind);
+  }
+
+  /** The namespace's objects of {@code kind}, CronJobs included, as JSON maps. */
+  public NonNamespaceOperation<
+          GenericKubernetesResource,
+          GenericKubernetesResourceList,
+          Resource<GenericKubernetesResource>>
+      objectsOf(WorkloadKind kind) {
     return client.genericKubernetesResources(WORKLOAD_PATHS.get(kind)).inNamespace(namespace);
   }
 
@@ -260,8 +269,8 @@ public final class Cluster {
     return client.genericKubernetesResources(POD_PATH).inNamespace(namespace);
   }
 
-  public Resource<CronJob> cronJob(String name) {
-    return client.batch().v1().cronjobs().inNamespace(namespace).withName(name);
+  public Resource<GenericKubernetesResource> cronJob(String name) {
+    return objectsOf(WorkloadKind.CRONJOB).withName(name);
   }
 
   /** The Deployment or StatefulSet, or empty when it does not exist. */
@@ -271,8 +280,14 @@ public final class Cluster {
   }
 
   /** The CronJob, or empty when it does not exist. */
-  public Optional<CronJob> findCronJob(String name) {
-    return Optional.ofNullable(call("read cronjob/" + name, () -> cronJob(name).get()));
+  public Optional<GenericKubernetesResource> findCronJob(String name) {
+    return Optional.ofNullable(call("read cronjob/" + name, () -> cronJob(name).get()))
+        .map(
+            cronJob ->
+                ObjectFields.identified(
+                    cronJob,
+                    WorkloadKind.CRONJOB.apiVersion(),
+                    WorkloadKind.CRONJOB.kubernetesName()));
   }
 
   /** A Deployment or StatefulSet; CronJobs have no replicas and are read with {@link #cronJob}. */
@@ -282,9 +297,7 @@ public final class Cluster {
 
   /** Every CronJob whose labels match the selector. */
   public List<WorkloadRef> cronJobsMatching(Map<String, String> selector) {
-    return call(
-            "list cronjobs",
-            () -> client.batch().v1().cronjobs().inNamespace(namespace).withLabels(selector).list())
+    return call("list cronjobs", () -> objectsOf(WorkloadKind.CRONJOB).withLabels(selector).list())
         .getItems()
         .stream()
         .map(c -> new WorkloadRef(WorkloadKind.CRONJOB, c.getMetadata().getName()))

@@ -1,44 +1,74 @@
 package dev.pitstop.kube;
 
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
-import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
-import io.fabric8.kubernetes.api.model.batch.v1.CronJobList;
-import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
-import io.fabric8.kubernetes.api.model.batch.v1.JobList;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
-import io.fabric8.kubernetes.client.dsl.ScalableResource;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-/** CronJobs and the Jobs they started: a suspended CronJob starts no new Job. */
+/**
+ * CronJobs and the Jobs they started: a suspended CronJob starts no new Job. Both are read as JSON
+ * maps (see {@link ObjectFields}): each holds a whole pod spec.
+ */
 public final class CronJobs {
+  private static final ResourceDefinitionContext JOBS =
+      new ResourceDefinitionContext.Builder()
+          .withGroup("batch")
+          .withVersion("v1")
+          .withKind("Job")
+          .withPlural("jobs")
+          .withNamespaced(true)
+          .build();
+
   private final Cluster cluster;
 
   public CronJobs(Cluster cluster) {
     this.cluster = cluster;
   }
 
-  public NonNamespaceOperation<CronJob, CronJobList, Resource<CronJob>> cronJobs() {
-    return cluster.client().batch().v1().cronjobs().inNamespace(cluster.namespace());
+  public NonNamespaceOperation<
+          GenericKubernetesResource,
+          GenericKubernetesResourceList,
+          Resource<GenericKubernetesResource>>
+      cronJobs() {
+    return cluster.objectsOf(WorkloadKind.CRONJOB);
   }
 
-  NonNamespaceOperation<Job, JobList, ScalableResource<Job>> jobs() {
-    return cluster.client().batch().v1().jobs().inNamespace(cluster.namespace());
+  NonNamespaceOperation<
+          GenericKubernetesResource,
+          GenericKubernetesResourceList,
+          Resource<GenericKubernetesResource>>
+      jobs() {
+    return cluster.client().genericKubernetesResources(JOBS).inNamespace(cluster.namespace());
+  }
+
+  /** {@code spec.suspend}: null when the field is not set. */
+  public static Boolean suspend(GenericKubernetesResource cronJob) {
+    return ObjectFields.bool(cronJob, "spec", "suspend");
+  }
+
+  /** Sets {@code spec.suspend}; null removes the field, as it was before the run set it. */
+  public static void setSuspend(GenericKubernetesResource cronJob, Boolean suspend) {
+    ObjectFields.set(cronJob, suspend, "spec", "suspend");
   }
 
   /** The Jobs of these CronJobs (by owner uid) that have neither completed nor failed. */
-  public List<Job> runningJobs(Collection<CronJob> cronJobs) {
+  public List<GenericKubernetesResource> runningJobs(
+      Collection<GenericKubernetesResource> cronJobs) {
     Set<String> uids =
         cronJobs.stream().map(c -> c.getMetadata().getUid()).collect(Collectors.toSet());
     return running(
         cluster.call("list jobs of " + names(cronJobs), () -> jobs().list().getItems()), uids);
   }
 
-  static List<Job> running(List<Job> jobs, Set<String> cronJobUids) {
+  static List<GenericKubernetesResource> running(
+      List<GenericKubernetesResource> jobs, Set<String> cronJobUids) {
     return jobs.stream().filter(j -> ownedByAny(j, cronJobUids)).filter(j -> !finished(j)).toList();
   }
 
@@ -46,8 +76,8 @@ public final class CronJobs {
    * Deletes the Jobs in the foreground: each Job stays visible until the garbage collector has
    * removed its pods, so waiting for the Jobs to be gone waits for the pods too.
    */
-  public void delete(List<Job> jobs) {
-    for (Job job : jobs) {
+  public void delete(List<GenericKubernetesResource> jobs) {
+    for (GenericKubernetesResource job : jobs) {
       cluster.call(
           "delete job/" + job.getMetadata().getName(),
           () ->
@@ -58,27 +88,28 @@ public final class CronJobs {
     }
   }
 
-  private static boolean ownedByAny(Job job, Set<String> uids) {
+  private static boolean ownedByAny(GenericKubernetesResource job, Set<String> uids) {
     return job.getMetadata().getOwnerReferences() != null
         && job.getMetadata().getOwnerReferences().stream()
             .anyMatch(o -> "CronJob".equals(o.getKind()) && uids.contains(o.getUid()));
   }
 
   /** A Job is over when it carries a true Complete or Failed condition. */
-  static boolean finished(Job job) {
-    if (job.getStatus() == null || job.getStatus().getConditions() == null) {
+  static boolean finished(GenericKubernetesResource job) {
+    if (!(job.get("status", "conditions") instanceof List<?> conditions)) {
       return false;
     }
-    for (JobCondition condition : job.getStatus().getConditions()) {
-      if (("Complete".equals(condition.getType()) || "Failed".equals(condition.getType()))
-          && "True".equals(condition.getStatus())) {
+    for (Object item : conditions) {
+      if (item instanceof Map<?, ?> condition
+          && ("Complete".equals(condition.get("type")) || "Failed".equals(condition.get("type")))
+          && "True".equals(condition.get("status"))) {
         return true;
       }
     }
     return false;
   }
 
-  static String names(Collection<CronJob> cronJobs) {
+  static String names(Collection<GenericKubernetesResource> cronJobs) {
     return cronJobs.stream()
         .map(c -> "cronjob/" + c.getMetadata().getName())
         .collect(Collectors.joining(", "));

@@ -5,9 +5,6 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.KubernetesResource;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.Status;
-import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
-import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
-import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -25,19 +22,12 @@ import tools.jackson.databind.json.JsonMapper;
 public final class KubeClients {
   /**
    * The kinds Pitstop reads typed from watch events and lists by their {@code kind}. Deployments,
-   * StatefulSets and pods it reads as JSON maps (see {@link Workload}), as it does HTTPRoute, KEDA
-   * and Argo CD objects, so their watch events must not be turned into fabric8's typed model first.
+   * StatefulSets, pods, CronJobs, Jobs and HPAs it reads as JSON maps (see {@link ObjectFields}),
+   * as it does HTTPRoute, KEDA and Argo CD objects, so their watch events must not be turned into
+   * fabric8's typed model first.
    */
   static final List<Class<? extends KubernetesResource>> KINDS =
-      List.of(
-          Status.class,
-          ConfigMap.class,
-          Service.class,
-          Event.class,
-          CronJob.class,
-          Job.class,
-          HorizontalPodAutoscaler.class,
-          Ingress.class);
+      List.of(Status.class, ConfigMap.class, Service.class, Event.class, Ingress.class);
 
   private KubeClients() {}
 

@@ -8,8 +8,6 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
-import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
-import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.dsl.FilterWatchListDeletable;
 import io.fabric8.kubernetes.client.dsl.Informable;
 import io.fabric8.kubernetes.client.dsl.Resource;
@@ -231,14 +229,14 @@ public final class Rollouts {
    * Waits until the CronJobs' running Jobs have completed, failed or gone; exit 1 naming the Jobs
    * still running.
    */
-  public void awaitJobsDone(List<CronJob> cronJobs) {
+  public void awaitJobsDone(List<GenericKubernetesResource> cronJobs) {
     if (cronJobs.isEmpty()) {
       return;
     }
     CronJobs jobs = new CronJobs(cluster);
     Set<String> uids =
         cronJobs.stream().map(c -> c.getMetadata().getUid()).collect(Collectors.toSet());
-    CompletableFuture<List<Job>> wait =
+    CompletableFuture<List<GenericKubernetesResource>> wait =
         cluster.call(
             "watch jobs of " + CronJobs.names(cronJobs),
             () -> jobs.jobs().informOnCondition(list -> CronJobs.running(list, uids).isEmpty()));

@@ -12,23 +12,15 @@ import java.util.Objects;
 /**
  * One view over a Deployment or a StatefulSet: replicas, container images, selector and rollout.
  *
- * <p>The object is held as read, as JSON maps, not as fabric8's typed model: Pitstop reads a few
- * fields, and the typed model makes the first read of a Deployment build deserializers for the
- * whole pod spec (volumes, probes, every container field), a fifth of a second of a step's
- * start-up. Whatever Pitstop does not change is written back exactly as it was read.
+ * <p>The object is held as read, as JSON maps, not as fabric8's typed model (see {@link
+ * ObjectFields}).
  */
 public final class Workload {
   private final GenericKubernetesResource object;
   private final WorkloadRef ref;
 
   private Workload(WorkloadKind kind, GenericKubernetesResource object) {
-    if (object.getKind() == null) {
-      object.setKind(kind.kubernetesName());
-    }
-    if (object.getApiVersion() == null) {
-      object.setApiVersion(kind.apiVersion());
-    }
-    this.object = object;
+    this.object = ObjectFields.identified(object, kind.apiVersion(), kind.kubernetesName());
     this.ref = new WorkloadRef(kind, object.getMetadata().getName());
   }
 
@@ -51,7 +43,7 @@ public final class Workload {
   }
 
   void setReplicas(int replicas) {
-    map(object.getAdditionalProperties(), "spec").put("replicas", replicas);
+    ObjectFields.set(object, replicas, "spec", "replicas");
   }
 
   /** Container name to image, in the pod template's order. */
@@ -131,10 +123,5 @@ public final class Workload {
 
   private long longAt(String... path) {
     return object.get((Object[]) path) instanceof Number n ? n.longValue() : 0L;
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> map(Map<String, Object> parent, String key) {
-    return (Map<String, Object>) parent.computeIfAbsent(key, k -> new LinkedHashMap<>());
   }
 }

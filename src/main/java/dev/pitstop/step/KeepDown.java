@@ -15,9 +15,6 @@ import dev.pitstop.ledger.Ledger;
 import dev.pitstop.ledger.ScaledObjectRecord;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
-import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
-import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import java.util.ArrayList;
@@ -110,10 +107,13 @@ public final class KeepDown {
    * retry) is what counts, not the paused state it finds now.
    */
   public Plan discover(
-      Ledger recorded, List<Workload> workloads, List<CronJob> suspended, Options options) {
+      Ledger recorded,
+      List<Workload> workloads,
+      List<GenericKubernetesResource> suspended,
+      Options options) {
     Plan plan = new Plan();
-    for (CronJob cronJob : suspended) {
-      Boolean suspend = cronJob.getSpec().getSuspend();
+    for (GenericKubernetesResource cronJob : suspended) {
+      Boolean suspend = CronJobs.suspend(cronJob);
       plan.cronJobs.add(new CronJobRecord(cronJob.getMetadata().getName(), suspend));
       if (!Boolean.TRUE.equals(suspend)) {
         plan.changes.add("suspend cronjob/" + cronJob.getMetadata().getName());
@@ -121,13 +121,13 @@ public final class KeepDown {
     }
     List<WorkloadRef> refs = workloads.stream().map(Workload::ref).toList();
     if (!refs.isEmpty()) {
-      for (HorizontalPodAutoscaler hpa : autoscalers.hpasTargeting(refs)) {
+      for (GenericKubernetesResource hpa : autoscalers.hpasTargeting(refs)) {
         AutoscalerRecord before = recorded.autoscalers().get("hpa/" + hpa.getMetadata().getName());
         if (before == null) {
           discoverHpa(plan, hpa);
         } else if (before.raised()
-            && hpa.getSpec().getMinReplicas() != null
-            && hpa.getSpec().getMinReplicas() < AutoscalerRecord.HELD_MIN_REPLICAS) {
+            && Autoscalers.minReplicas(hpa) != null
+            && Autoscalers.minReplicas(hpa) < AutoscalerRecord.HELD_MIN_REPLICAS) {
           plan.changes.add("hold hpa/" + before.name() + " at minReplicas 1 again");
         }
       }
@@ -160,10 +160,10 @@ public final class KeepDown {
     return plan;
   }
 
-  private void discoverHpa(Plan plan, HorizontalPodAutoscaler hpa) {
+  private void discoverHpa(Plan plan, GenericKubernetesResource hpa) {
     String name = hpa.getMetadata().getName();
     String target = Autoscalers.hpaTarget(hpa).orElseThrow().toString();
-    Integer min = hpa.getSpec().getMinReplicas();
+    Integer min = Autoscalers.minReplicas(hpa);
     boolean scalesFromZero = min != null && min == 0;
     plan.autoscalers.add(new AutoscalerRecord(name, target, min, scalesFromZero));
     if (scalesFromZero) {
@@ -323,11 +323,11 @@ public final class KeepDown {
               autoscalers.hpas(),
               record.name(),
               hpa -> {
-                Integer min = hpa.getSpec().getMinReplicas();
+                Integer min = Autoscalers.minReplicas(hpa);
                 if (min == null || min >= AutoscalerRecord.HELD_MIN_REPLICAS) {
                   return null;
                 }
-                hpa.getSpec().setMinReplicas(AutoscalerRecord.HELD_MIN_REPLICAS);
+                Autoscalers.setMinReplicas(hpa, AutoscalerRecord.HELD_MIN_REPLICAS);
                 return annotate(hpa, ScaleDownStep.RUN_ANNOTATION, context.runId());
               }),
           "hpa/" + record.name(),
@@ -341,10 +341,10 @@ public final class KeepDown {
               cronJobs.cronJobs(),
               record.name(),
               cj -> {
-                if (Boolean.TRUE.equals(cj.getSpec().getSuspend())) {
+                if (Boolean.TRUE.equals(CronJobs.suspend(cj))) {
                   return null;
                 }
-                cj.getSpec().setSuspend(true);
+                CronJobs.setSuspend(cj, true);
                 return annotate(cj, ScaleDownStep.RUN_ANNOTATION, context.runId());
               }),
           "cronjob/" + record.name(),
@@ -357,11 +357,11 @@ public final class KeepDown {
    * Lets the running Jobs of the suspended CronJobs finish, or deletes them; either way returns
    * when none is left running.
    */
-  public void settleJobs(List<CronJob> suspended, boolean deleteRunning) {
+  public void settleJobs(List<GenericKubernetesResource> suspended, boolean deleteRunning) {
     if (suspended.isEmpty()) {
       return;
     }
-    List<Job> running = cronJobs.runningJobs(suspended);
+    List<GenericKubernetesResource> running = cronJobs.runningJobs(suspended);
     if (!running.isEmpty()) {
       List<String> names = running.stream().map(j -> "job/" + j.getMetadata().getName()).toList();
       if (deleteRunning) {
@@ -416,7 +416,7 @@ public final class KeepDown {
               autoscalers.hpas(),
               record.name(),
               hpa -> {
-                Integer now = hpa.getSpec().getMinReplicas();
+                Integer now = Autoscalers.minReplicas(hpa);
                 if (Objects.equals(now, record.minReplicas())) {
                   return null;
                 }
@@ -424,7 +424,7 @@ public final class KeepDown {
                   leftAlone(what, "minReplicas is now " + now);
                   return null;
                 }
-                hpa.getSpec().setMinReplicas(record.minReplicas());
+                Autoscalers.setMinReplicas(hpa, record.minReplicas());
                 return annotate(hpa, ScaleDownStep.RUN_ANNOTATION, null);
               }),
           "minReplicas back to " + record.minReplicas(),
@@ -447,7 +447,7 @@ public final class KeepDown {
               cronJobs.cronJobs(),
               record.name(),
               cj -> {
-                Boolean now = cj.getSpec().getSuspend();
+                Boolean now = CronJobs.suspend(cj);
                 if (Objects.equals(now, record.suspend())) {
                   return Autoscalers.annotation(cj, ScaleDownStep.RUN_ANNOTATION) == null
                       ? null
@@ -457,7 +457,7 @@ public final class KeepDown {
                   leftAlone(record.key(), "spec.suspend is now " + now);
                   return null;
                 }
-                cj.getSpec().setSuspend(record.suspend());
+                CronJobs.setSuspend(cj, record.suspend());
                 return annotate(cj, ScaleDownStep.RUN_ANNOTATION, null);
               }),
           "spec.suspend back to " + record.suspend(),
@@ -515,21 +515,21 @@ public final class KeepDown {
   public List<Map<String, Object>> describe(Ledger ledger, List<String> lines) {
     List<Map<String, Object>> rows = new ArrayList<>();
     for (CronJobRecord record : ledger.cronJobs().values()) {
-      Optional<CronJob> now = context.cluster().findCronJob(record.name());
-      String current = now.map(c -> String.valueOf(c.getSpec().getSuspend())).orElse("MISSING");
+      Optional<GenericKubernetesResource> now = context.cluster().findCronJob(record.name());
+      String current = now.map(c -> String.valueOf(CronJobs.suspend(c))).orElse("MISSING");
       lines.add(
           "  " + record.key() + ": suspend recorded " + record.suspend() + ", now " + current);
       rows.add(row(record.key(), "suspend", record.suspend(), current));
     }
     for (AutoscalerRecord record : ledger.autoscalers().values()) {
-      Optional<HorizontalPodAutoscaler> now =
+      Optional<GenericKubernetesResource> now =
           Optional.ofNullable(
               context
                   .cluster()
                   .call(
                       "read hpa/" + record.name(),
                       () -> autoscalers.hpas().withName(record.name()).get()));
-      String current = now.map(h -> String.valueOf(h.getSpec().getMinReplicas())).orElse("MISSING");
+      String current = now.map(h -> String.valueOf(Autoscalers.minReplicas(h))).orElse("MISSING");
       lines.add(
           "  "
               + record.key()

@@ -7,7 +7,7 @@ import dev.pitstop.kube.Workload;
 import dev.pitstop.kube.WorkloadRef;
 import dev.pitstop.ledger.Ledger;
 import dev.pitstop.ledger.WorkloadRecord;
-import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -31,7 +31,7 @@ public final class ScaleDownStep {
   }
 
   /** What the names and the selector resolved to. */
-  private record Targets(List<Workload> workloads, List<CronJob> cronJobs) {}
+  private record Targets(List<Workload> workloads, List<GenericKubernetesResource> cronJobs) {}
 
   public StepResult scaleDown(
       List<WorkloadRef> named, Map<String, String> selector, KeepDown.Options options) {
@@ -188,7 +188,7 @@ public final class ScaleDownStep {
     Map<WorkloadRef, Workload> found = new LinkedHashMap<>(listed);
     found.putAll(context.cluster().workloads(toRead));
     List<Workload> workloads = new ArrayList<>();
-    List<CronJob> cronJobs = new ArrayList<>();
+    List<GenericKubernetesResource> cronJobs = new ArrayList<>();
     List<String> missing = new ArrayList<>();
     for (WorkloadRef ref : refs) {
       if (ref.kind().scalable()) {
