@@ -90,7 +90,7 @@ public final class Bench {
     try (DemoCluster cluster = DemoCluster.start(NS);
         DemoDatabase database = DemoDatabase.start("shop")) {
       if (selected("processes")) {
-        bench.processes(cluster);
+        bench.processes(cluster, database);
       }
       if (selected("reaction")) {
         bench.reaction(cluster);
@@ -127,9 +127,23 @@ public final class Bench {
    * 1. Each step as a whole process (JVM start to exit), next to kubectl; then the same steps with
    * an AppCDS archive that this JVM makes in a training run.
    */
-  private void processes(DemoCluster cluster) throws Exception {
+  private void processes(DemoCluster cluster, DemoDatabase database) throws Exception {
     Map<String, String> kubeconfig = Map.of("KUBECONFIG", kubeconfig(cluster).toString());
-    Map<String, String> pod = podClientEnvironment(cluster);
+    Map<String, String> pod = new java.util.HashMap<>(podClientEnvironment(cluster));
+    pod.put("PITSTOP_DB_PASSWORD", DemoDatabase.PASSWORD);
+    List<String> db =
+        List.of(
+            "--jdbc-url",
+            database.jdbcUrl("shop"),
+            "--db-user",
+            DemoDatabase.USER,
+            "--locations",
+            "classpath:pitstop/demo/v1");
+    String smokeUrl =
+        cluster.client().getConfiguration().getMasterUrl().replaceAll("/$", "")
+            + "/api/v1/namespaces/"
+            + NS
+            + "/configmaps/shop-settings";
     Path jar = Path.of("target", "pitstop.jar").toAbsolutePath();
     // a workload that is already at 0: scale-down records it and has no pod to wait for; its own
     // label lets a scale-down by selector (which also lists CronJobs) find it alone
@@ -149,7 +163,7 @@ public final class Bench {
     line("| command | median wall | median peak RSS |");
     line("|---|---|---|");
     List<String> pitstop = concat(java, "-jar", jar.toString());
-    steps(pitstop, "", pod);
+    steps(pitstop, "", pod, db, smokeUrl);
     // the image runs the same code from its classes folder and one jar per dependency
     Path runtime = work.resolve("runtime-classpath.txt");
     if (Files.isRegularFile(runtime)) {
@@ -159,7 +173,9 @@ public final class Bench {
       steps(
           concat(java, "-cp", classPath, "dev.pitstop.cli.Main"),
           " (as in the image: classes folder and " + count + " jars)",
-          pod);
+          pod,
+          db,
+          smokeUrl);
     }
     measure(
         "pitstop status, with a kubeconfig file",
@@ -190,7 +206,7 @@ public final class Bench {
       return;
     }
     cds.addAll(List.of("-XX:SharedArchiveFile=" + archive, "-jar", jar.toString()));
-    steps(cds, " (AppCDS, archive made by this JVM)", pod);
+    steps(cds, " (AppCDS, archive made by this JVM)", pod, db, smokeUrl);
   }
 
   /**
@@ -221,10 +237,14 @@ public final class Bench {
       List.of("--app", "shop", "-n", NS, "--timeout", "30s");
 
   /**
-   * --version, status, lock, unlock and scale-down of a workload at 0 (named, and by selector),
-   * each as one process.
+   * Every step that is quick on its own, each as one process: --version, status, lock, unlock,
+   * scale-down of a workload at 0 (named, and by selector) and scale-up, maintenance-on and -off
+   * (configmap mode), migrate and verify of a database that is up to date, and smoke-test of one
+   * URL. Snapshot, restore and rollback copy or drop databases: their time is PostgreSQL's.
    */
-  private void steps(List<String> pitstop, String label, Map<String, String> env) throws Exception {
+  private void steps(
+      List<String> pitstop, String label, Map<String, String> env, List<String> db, String smokeUrl)
+      throws Exception {
     List<String> run = concat(STEP_IDS, "--run-id", "bench");
     measure("pitstop --version" + label, concat(pitstop, "--version"), env);
     measure("pitstop status" + label, concat(pitstop, concat(List.of("status"), STEP_IDS)), env);
@@ -233,19 +253,35 @@ public final class Bench {
     measure("pitstop lock" + label, lock, env, null, unlock);
     measure("pitstop unlock" + label, unlock, env, lock, null);
     run(lock, env);
-    measure(
-        "pitstop scale-down of one workload at 0" + label,
+    List<String> scaleDown =
         concat(
-            pitstop, concat(List.of("scale-down"), concat(run, "--workload", "deployment/idle"))),
-        env,
-        null,
-        concat(pitstop, concat(List.of("scale-up"), run)));
+            pitstop, concat(List.of("scale-down"), concat(run, "--workload", "deployment/idle")));
+    List<String> scaleUp = concat(pitstop, concat(List.of("scale-up"), run));
+    measure("pitstop scale-down of one workload at 0" + label, scaleDown, env, null, scaleUp);
     measure(
         "pitstop scale-down --selector bench=idle" + label,
         concat(pitstop, concat(List.of("scale-down"), concat(run, "--selector", "bench=idle"))),
         env,
         null,
-        concat(pitstop, concat(List.of("scale-up"), run)));
+        scaleUp);
+    measure("pitstop scale-up of one workload at 0" + label, scaleUp, env, scaleDown, null);
+    List<String> maintenance =
+        List.of("--mode", "configmap", "--configmap", "shop-settings", "--key", "maintenance");
+    List<String> on = concat(pitstop, concat(List.of("maintenance-on"), concat(run, maintenance)));
+    List<String> off = concat(pitstop, concat(List.of("maintenance-off"), run));
+    measure("pitstop maintenance-on (configmap)" + label, on, env, null, off);
+    measure("pitstop maintenance-off (configmap)" + label, off, env, on, null);
+    List<String> migrate = concat(pitstop, concat(List.of("migrate"), concat(run, db)));
+    run(migrate, env); // the database is up to date from here on
+    measure("pitstop migrate, nothing pending" + label, migrate, env);
+    measure(
+        "pitstop verify, nothing pending" + label,
+        concat(pitstop, concat(List.of("verify"), concat(STEP_IDS, db))),
+        env);
+    measure(
+        "pitstop smoke-test of one URL" + label,
+        concat(pitstop, concat(List.of("smoke-test"), concat(STEP_IDS, "--url", smokeUrl))),
+        env);
     run(unlock, env);
   }
 
