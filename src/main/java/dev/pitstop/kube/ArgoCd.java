@@ -24,13 +24,7 @@ public final class ArgoCd {
   public static final String DEFAULT_NAMESPACE = "argocd";
 
   public static final ResourceDefinitionContext APPLICATIONS =
-      new ResourceDefinitionContext.Builder()
-          .withGroup("argoproj.io")
-          .withVersion("v1alpha1")
-          .withKind("Application")
-          .withPlural("applications")
-          .withNamespaced(true)
-          .build();
+      Cluster.namespacedApi("argoproj.io", "v1alpha1", "Application", "applications");
 
   /**
    * The Application an object names as its manager.

@@ -27,22 +27,11 @@ public final class Autoscalers {
 
   /** HorizontalPodAutoscalers, read as JSON maps (see {@link ObjectFields}). */
   private static final ResourceDefinitionContext HPAS =
-      new ResourceDefinitionContext.Builder()
-          .withGroup("autoscaling")
-          .withVersion("v2")
-          .withKind("HorizontalPodAutoscaler")
-          .withPlural("horizontalpodautoscalers")
-          .withNamespaced(true)
-          .build();
+      Cluster.namespacedApi(
+          "autoscaling", "v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers");
 
   public static final ResourceDefinitionContext SCALED_OBJECTS =
-      new ResourceDefinitionContext.Builder()
-          .withGroup("keda.sh")
-          .withVersion("v1alpha1")
-          .withKind("ScaledObject")
-          .withPlural("scaledobjects")
-          .withNamespaced(true)
-          .build();
+      Cluster.namespacedApi("keda.sh", "v1alpha1", "ScaledObject", "scaledobjects");
 
   private final Cluster cluster;
 

@@ -217,23 +217,25 @@ public final class Cluster {
               WorkloadKind.STATEFULSET, pathOf(WorkloadKind.STATEFULSET),
               WorkloadKind.CRONJOB, pathOf(WorkloadKind.CRONJOB)));
 
-  private static final ResourceDefinitionContext POD_PATH =
-      new ResourceDefinitionContext.Builder()
-          .withGroup("")
-          .withVersion("v1")
-          .withKind("Pod")
-          .withPlural("pods")
-          .withNamespaced(true)
-          .build();
+  private static final ResourceDefinitionContext POD_PATH = namespacedApi("", "v1", "Pod", "pods");
 
-  private static ResourceDefinitionContext pathOf(WorkloadKind kind) {
+  /**
+   * Where a namespaced kind lives in the API, given so that reading it as JSON maps needs no
+   * discovery request; group "" is the core API.
+   */
+  public static ResourceDefinitionContext namespacedApi(
+      String group, String version, String kind, String plural) {
     return new ResourceDefinitionContext.Builder()
-        .withGroup(kind.group())
-        .withVersion("v1")
-        .withKind(kind.kubernetesName())
-        .withPlural(kind.plural())
+        .withGroup(group)
+        .withVersion(version)
+        .withKind(kind)
+        .withPlural(plural)
         .withNamespaced(true)
         .build();
+  }
+
+  private static ResourceDefinitionContext pathOf(WorkloadKind kind) {
+    return namespacedApi(kind.group(), "v1", kind.kubernetesName(), kind.plural());
   }
 
   /** The namespace's Deployments or StatefulSets, as JSON maps (see {@link Workload}). */

@@ -18,13 +18,7 @@ import java.util.stream.Collectors;
  */
 public final class CronJobs {
   private static final ResourceDefinitionContext JOBS =
-      new ResourceDefinitionContext.Builder()
-          .withGroup("batch")
-          .withVersion("v1")
-          .withKind("Job")
-          .withPlural("jobs")
-          .withNamespaced(true)
-          .build();
+      Cluster.namespacedApi("batch", "v1", "Job", "jobs");
 
   private final Cluster cluster;
 

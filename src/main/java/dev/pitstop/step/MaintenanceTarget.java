@@ -328,13 +328,7 @@ public sealed interface MaintenanceTarget
     static final String API_VERSION = "gateway.networking.k8s.io/v1";
     static final String KIND = "HTTPRoute";
     private static final ResourceDefinitionContext ROUTES =
-        new ResourceDefinitionContext.Builder()
-            .withGroup("gateway.networking.k8s.io")
-            .withVersion("v1")
-            .withKind(KIND)
-            .withPlural("httproutes")
-            .withNamespaced(true)
-            .build();
+        Cluster.namespacedApi("gateway.networking.k8s.io", "v1", KIND, "httproutes");
 
     private static MixedOperation<GenericKubernetesResource, ?, Resource<GenericKubernetesResource>>
         routes(Cluster cluster) {
