@@ -28,8 +28,8 @@ import java.util.Map;
  * booleans, null), read and written with Jackson's streaming parser and generator. Building an
  * {@link ObjectMapper} loads and initialises several hundred classes (0.1 s of a step's start-up);
  * a step that only reads the record, scales workloads and writes its results needs none of them.
- * The mapper is built on first use by the steps that convert Kubernetes objects to trees
- * (maintenance targets, smoke-test bodies, Argo CD sync policies).
+ * The mapper is built on first use by the steps that convert Kubernetes objects to trees (Ingress
+ * and HTTPRoute maintenance targets, smoke-test bodies checked with a JSON pointer).
  */
 public final class Json {
   private Json() {}

@@ -284,12 +284,7 @@ public final class Cluster {
   /** The CronJob, or empty when it does not exist. */
   public Optional<GenericKubernetesResource> findCronJob(String name) {
     return Optional.ofNullable(call("read cronjob/" + name, () -> cronJob(name).get()))
-        .map(
-            cronJob ->
-                ObjectFields.identified(
-                    cronJob,
-                    WorkloadKind.CRONJOB.apiVersion(),
-                    WorkloadKind.CRONJOB.kubernetesName()));
+        .map(Cluster::identifiedCronJob);
   }
 
   /** A Deployment or StatefulSet; CronJobs have no replicas and are read with {@link #cronJob}. */
@@ -297,13 +292,18 @@ public final class Cluster {
     return workloadsOf(ref.kind()).withName(ref.name());
   }
 
-  /** Every CronJob whose labels match the selector. */
-  public List<WorkloadRef> cronJobsMatching(Map<String, String> selector) {
+  /** Every CronJob whose labels match the selector, as JSON maps. */
+  public List<GenericKubernetesResource> cronJobsMatching(Map<String, String> selector) {
     return call("list cronjobs", () -> objectsOf(WorkloadKind.CRONJOB).withLabels(selector).list())
         .getItems()
         .stream()
-        .map(c -> new WorkloadRef(WorkloadKind.CRONJOB, c.getMetadata().getName()))
+        .map(Cluster::identifiedCronJob)
         .toList();
+  }
+
+  private static GenericKubernetesResource identifiedCronJob(GenericKubernetesResource cronJob) {
+    return ObjectFields.identified(
+        cronJob, WorkloadKind.CRONJOB.apiVersion(), WorkloadKind.CRONJOB.kubernetesName());
   }
 
   /**

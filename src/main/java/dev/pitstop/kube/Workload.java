@@ -118,7 +118,7 @@ public final class Workload {
   }
 
   private int intAt(int missing, String... path) {
-    return object.get((Object[]) path) instanceof Number n ? n.intValue() : missing;
+    return Objects.requireNonNullElse(ObjectFields.integer(object, path), missing);
   }
 
   private long longAt(String... path) {

@@ -239,7 +239,7 @@ public final class KeepDown {
               new ArgoCdRecord(
                   tracking.namespace(),
                   tracking.name(),
-                  Json.mapper().valueToTree(ArgoCd.syncPolicy(application.get())),
+                  Json.toNode(ArgoCd.syncPolicy(application.get())),
                   keys));
           plan.changes.add(
               "pause automated sync of Argo CD Application "
@@ -483,12 +483,13 @@ public final class KeepDown {
                 Map<String, Object> policy = syncPolicyOf(current);
                 Object now = policy.get("automated");
                 if (now != null) {
-                  if (!Json.mapper().valueToTree(now).equals(record.automated())) {
+                  if (!Json.toNode(now).equals(record.automated())) {
                     leftAlone(what, "its automated sync was changed to " + now);
                   }
                   return null;
                 }
-                policy.put("automated", Json.mapper().convertValue(record.automated(), Map.class));
+                // as the plain maps the rest of the Application is read as
+                policy.put("automated", Json.read(Json.write(record.automated())));
                 return current;
               });
       if (app.object().isEmpty()) {

@@ -134,11 +134,7 @@ public sealed interface MaintenanceTarget
       Service current = require(cluster, resource(cluster, name), "service/" + name);
       Map<String, String> selector = current.getSpec().getSelector();
       return new MaintenanceRecord(
-          "service",
-          name,
-          null,
-          Json.mapper().valueToTree(selector == null ? Map.of() : selector),
-          true);
+          "service", name, null, Json.toNode(selector == null ? Map.of() : selector), true);
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.pitstop.core.PitstopException;
 import dev.pitstop.core.StepResult;
 import dev.pitstop.kube.Rollouts;
 import dev.pitstop.kube.Workload;
+import dev.pitstop.kube.WorkloadKind;
 import dev.pitstop.kube.WorkloadRef;
 import dev.pitstop.ledger.Ledger;
 import dev.pitstop.ledger.WorkloadRecord;
@@ -164,12 +165,19 @@ public final class ScaleDownStep {
 
   private Targets resolve(List<WorkloadRef> named, Map<String, String> selector) {
     Set<WorkloadRef> refs = new LinkedHashSet<>(named);
-    // the workloads the selector lists are used as listed, not read again one by one
+    // the objects the selector lists are used as listed, not read again one by one
     Map<WorkloadRef, Workload> listed = new LinkedHashMap<>();
+    Map<String, GenericKubernetesResource> listedCronJobs = new LinkedHashMap<>();
     if (selector != null && !selector.isEmpty()) {
       context.cluster().workloadObjectsMatching(selector).forEach(w -> listed.put(w.ref(), w));
+      context
+          .cluster()
+          .cronJobsMatching(selector)
+          .forEach(c -> listedCronJobs.put(c.getMetadata().getName(), c));
       List<WorkloadRef> matched = new ArrayList<>(listed.keySet());
-      matched.addAll(context.cluster().cronJobsMatching(selector));
+      listedCronJobs
+          .keySet()
+          .forEach(name -> matched.add(new WorkloadRef(WorkloadKind.CRONJOB, name)));
       if (matched.isEmpty() && named.isEmpty()) {
         throw PitstopException.usage(
             "--selector "
@@ -197,6 +205,8 @@ public final class ScaleDownStep {
         } else {
           missing.add(ref.toString());
         }
+      } else if (listedCronJobs.containsKey(ref.name())) {
+        cronJobs.add(listedCronJobs.get(ref.name()));
       } else {
         context
             .cluster()
