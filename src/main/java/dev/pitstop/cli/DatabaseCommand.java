@@ -4,6 +4,7 @@ import dev.pitstop.core.Deadline;
 import dev.pitstop.core.Progress;
 import dev.pitstop.core.StepResult;
 import dev.pitstop.db.DbConnection;
+import dev.pitstop.ledger.Ledger;
 import dev.pitstop.step.StepContext;
 import java.util.function.BiConsumer;
 import picocli.CommandLine.Mixin;
@@ -57,6 +58,7 @@ abstract class DatabaseCommand extends StepCommand {
           progress.debug("not recorded (no --app or dry run): " + fact + "=" + value);
     }
     run.ledger().requireHeldBy(runId());
-    return run.ledger().undoLog(runId());
+    DbConnection db = connection();
+    return run.ledger().undoLog(runId(), Ledger.databaseFacts(db.url(), db.user()));
   }
 }

@@ -49,6 +49,7 @@ public final class PitstopCli {
           MaintenanceOffCommand.class,
           UnlockCommand.class,
           RollbackCommand.class,
+          FinishCommand.class,
           RestoreCommand.class,
           StatusCommand.class,
           RunCommand.class,

@@ -5,6 +5,7 @@ import dev.pitstop.core.PitstopException;
 import dev.pitstop.core.StepResult;
 import dev.pitstop.db.DbConnection;
 import dev.pitstop.db.FlywayOptions;
+import dev.pitstop.ledger.Ledger;
 import dev.pitstop.procedure.Procedure;
 import dev.pitstop.procedure.ProcedureRunner;
 import dev.pitstop.procedure.ProcedureRunner.Action;
@@ -25,6 +26,7 @@ import dev.pitstop.step.SmokeTestStep;
 import dev.pitstop.step.SnapshotRequest;
 import dev.pitstop.step.SnapshotStep;
 import dev.pitstop.step.StepContext;
+import dev.pitstop.step.StepJournal;
 import dev.pitstop.step.UnlockStep;
 import dev.pitstop.step.VerifyRequest;
 import dev.pitstop.step.VerifyStep;
@@ -125,6 +127,12 @@ final class RunCommand extends StepCommand {
     return run.dryRun;
   }
 
+  /** Each step of the procedure is noted on its own. */
+  @Override
+  boolean journalled() {
+    return false;
+  }
+
   /** Everything is checked before the lock is taken: bad input never leaves a half-done run. */
   @Override
   void validate() {
@@ -147,6 +155,7 @@ final class RunCommand extends StepCommand {
       return plan(context);
     }
     Duration budget = common.timeout;
+    Map<String, String> databaseFacts = Ledger.databaseFacts(db.url(), db.user());
     Map<String, Action> actions = new LinkedHashMap<>();
     actions.put(
         "lock",
@@ -171,7 +180,7 @@ final class RunCommand extends StepCommand {
                         database.sessions(),
                         false,
                         budget),
-                    context.withDeadline(budget).ledger().undoLog(run.runId)));
+                    context.withDeadline(budget).ledger().undoLog(run.runId, databaseFacts)));
     actions.put(
         "migrate",
         () ->
@@ -182,7 +191,7 @@ final class RunCommand extends StepCommand {
                         .withSession(database.session())
                         .withSessions(database.sessions())
                         .withTimeout(budget),
-                    context.withDeadline(budget).ledger().undoLog(run.runId)));
+                    context.withDeadline(budget).ledger().undoLog(run.runId, databaseFacts)));
     actions.put(
         "verify",
         () ->
@@ -230,10 +239,19 @@ final class RunCommand extends StepCommand {
         "unlock",
         () -> new UnlockStep(context.withDeadline(budget)).unlock(releaseOnRollbackFailure));
 
+    // every step's start and end go to the run record, as when a pipeline runs the steps
+    Map<String, Action> journalled = new LinkedHashMap<>();
+    actions.forEach(
+        (step, action) ->
+            journalled.put(
+                step,
+                () ->
+                    new StepJournal(context.withDeadline(budget))
+                        .around(step, false, action::run)));
     context.progress().info("run " + run.runId + " of app " + common.app + ":");
     Outcome outcome =
         new ProcedureRunner(
-                actions,
+                journalled,
                 new ProcedureRunner.Settings(
                     snapshot, retries, Duration.ofSeconds(2), !releaseOnRollbackFailure),
                 context.progress(),

@@ -30,6 +30,8 @@ final class SmokeTestCommand extends StepCommand {
 
   @Mixin WorkloadOptions workloads;
 
+  @Mixin RecordedRunOption recordedRun;
+
   private List<SmokeCheck> checks;
   private WorkloadOptions.Chosen readiness;
 
@@ -44,20 +46,26 @@ final class SmokeTestCommand extends StepCommand {
   }
 
   @Override
+  String runId() {
+    return recordedRun.runId;
+  }
+
+  @Override
   void validate() {
     if (smoke.urls.isEmpty()) {
       throw PitstopException.usage("missing --url: give at least one URL to check");
     }
     checks = smoke.checks();
     readiness = workloads.parse();
-    if (needsCluster() && common.app == null) {
+    if (readiness.any() && common.app == null) {
       throw PitstopException.usage("the readiness check of --workload/--selector needs --app");
     }
   }
 
+  /** The cluster is needed for the readiness check, and to note the step in the run's record. */
   @Override
   boolean needsCluster() {
-    return readiness.any();
+    return readiness.any() || (common.app != null && recordedRun.runId != null);
   }
 
   @Override

@@ -29,6 +29,11 @@ final class StatusCommand extends StepCommand {
   }
 
   @Override
+  boolean journalled() {
+    return false;
+  }
+
+  @Override
   StepResult execute(StepContext context) {
     StepResult cluster = new StatusStep(context).status();
     if (!database.given()) {

@@ -9,6 +9,7 @@ import dev.pitstop.kube.EventRecorder;
 import dev.pitstop.kube.LedgerStore;
 import dev.pitstop.kube.Names;
 import dev.pitstop.step.StepContext;
+import dev.pitstop.step.StepJournal;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
@@ -56,6 +57,15 @@ abstract class StepCommand implements Callable<Integer> {
     return readOnly();
   }
 
+  /**
+   * Whether the run record notes this step's start and end (for {@code status}, {@code finish} and
+   * the maintenance window); commands that are no step of a run, or record their parts themselves,
+   * say no.
+   */
+  boolean journalled() {
+    return true;
+  }
+
   /** Checks options that need more than parsing; throws usage errors before anything is read. */
   void validate() {}
 
@@ -70,7 +80,7 @@ abstract class StepCommand implements Callable<Integer> {
     if (common.namespace != null) {
       Names.label("--namespace", common.namespace);
     }
-    if (requiresRunId()) {
+    if (requiresRunId() || runId() != null) {
       requireRunId(runId());
     }
     if (common.timeout.isZero()) {
@@ -99,7 +109,10 @@ abstract class StepCommand implements Callable<Integer> {
               dryRun(),
               progress,
               environment.clock());
-      StepResult result = execute(context);
+      StepResult result =
+          journalled()
+              ? new StepJournal(context).around(spec.name(), readOnly(), () -> execute(context))
+              : execute(context);
       ResultWriter.success(spec.name(), result, common, environment.out());
       return result.exitCode();
     }

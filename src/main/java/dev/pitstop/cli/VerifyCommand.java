@@ -23,14 +23,22 @@ final class VerifyCommand extends DatabaseCommand {
 
   @Mixin VerifyOptions verify;
 
+  @Mixin RecordedRunOption recordedRun;
+
   @Override
   boolean readOnly() {
     return true;
   }
 
   @Override
+  String runId() {
+    return recordedRun.runId;
+  }
+
+  /** Verifying needs no cluster; noting the step in the run's record does. */
+  @Override
   boolean needsCluster() {
-    return false;
+    return common.app != null && recordedRun.runId != null;
   }
 
   @Override

@@ -132,6 +132,11 @@ public final class DbConnection {
     return new DbConnection(jdbcUrl, user, password, decorator);
   }
 
+  /** The JDBC URL without any password in it, safe to print and to record. */
+  public String url() {
+    return jdbcUrl;
+  }
+
   /** {@code user@host:port/database}, safe to print. */
   public String describe() {
     return (user == null ? "" : user + "@") + hostAndPort + "/" + database;

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -55,10 +56,11 @@ public final class LedgerStore {
 
   /**
    * Takes the lock for {@code runId}: creates the record, or finds that this run already holds it.
+   * A record it creates already holds the lock step, started at {@code attemptStart}, as done.
    *
    * @throws PitstopException exit 3 when another run holds it
    */
-  public Acquired acquire(String runId, String holder) {
+  public Acquired acquire(String runId, String holder, String lockStep, Instant attemptStart) {
     return cluster.call(
         "take the lock configmap/" + name(),
         () -> {
@@ -68,7 +70,9 @@ public final class LedgerStore {
             requireOwner(ledger, runId);
             return new Acquired(ledger, false, existing.get());
           }
-          Ledger fresh = new Ledger(runId, holder, clock.instant());
+          Instant now = clock.instant();
+          Ledger fresh = new Ledger(runId, holder, now);
+          fresh.stepEnded(lockStep, attemptStart, now, true, 0, "locked");
           ConfigMap configMap =
               new ConfigMapBuilder()
                   .withNewMetadata()
@@ -99,6 +103,18 @@ public final class LedgerStore {
    * @throws PitstopException exit 3 when another run holds the lock; exit 2 when no run holds it
    */
   public Ledger update(String runId, Consumer<Ledger> change) {
+    return update(runId, change, true);
+  }
+
+  /**
+   * Takes back a note this invocation wrote ({@code change} restores what was there), leaving
+   * {@code updated-at} as {@code change} sets it: a refused step leaves the record as it found it.
+   */
+  public Ledger revert(String runId, Consumer<Ledger> change) {
+    return update(runId, change, false);
+  }
+
+  private Ledger update(String runId, Consumer<Ledger> change, boolean touch) {
     // one read serves both the lock check and the write's resourceVersion
     ConfigMap written =
         cluster.update(
@@ -108,7 +124,9 @@ public final class LedgerStore {
               Ledger ledger = Ledger.fromData(name(), current.getData());
               requireOwner(ledger, runId);
               change.accept(ledger);
-              ledger.touch(clock.instant());
+              if (touch) {
+                ledger.touch(clock.instant());
+              }
               current.setData(ledger.toData());
               return current;
             },
@@ -121,10 +139,25 @@ public final class LedgerStore {
    * overwrites what the record held before its first attempt.
    */
   public java.util.function.BiConsumer<String, String> undoLog(String runId) {
+    return undoLog(runId, java.util.Map.of());
+  }
+
+  /**
+   * The same, noting {@code alongside} (first value wins too) in the same write: facts a human
+   * needs to act on the undo facts, such as where the database is.
+   */
+  public java.util.function.BiConsumer<String, String> undoLog(
+      String runId, java.util.Map<String, String> alongside) {
     return (fact, value) ->
         update(
             runId,
             ledger -> {
+              alongside.forEach(
+                  (name, text) -> {
+                    if (text != null && ledger.fact(name).isEmpty()) {
+                      ledger.putFact(name, text);
+                    }
+                  });
               if (ledger.fact(fact).isEmpty()) {
                 ledger.putFact(fact, value);
               }

@@ -27,13 +27,20 @@ public final class Ledger {
   public static final String WORKLOADS = "workloads";
   public static final String MAINTENANCE = "maintenance";
   public static final String ROLLBACK_FAILED = "rollback-failed";
+  public static final String ROLLED_BACK_AT = "rolled-back-at";
+
+  /** Where the run's database is (the JDBC URL without a password) and as whom, for status. */
+  public static final String JDBC_URL = "jdbc-url";
+
+  public static final String DB_USER = "db-user";
   public static final String CRONJOBS = "cronjobs";
   public static final String AUTOSCALERS = "autoscalers";
   public static final String SCALED_OBJECTS = "scaled-objects";
   public static final String ARGOCD = "argocd";
+  public static final String STEPS = "steps";
 
   private static final Set<String> STRUCTURED =
-      Set.of(WORKLOADS, MAINTENANCE, CRONJOBS, AUTOSCALERS, SCALED_OBJECTS, ARGOCD);
+      Set.of(WORKLOADS, MAINTENANCE, CRONJOBS, AUTOSCALERS, SCALED_OBJECTS, ARGOCD, STEPS);
 
   private final String runId;
   private final String holder;
@@ -45,6 +52,7 @@ public final class Ledger {
   private final Map<String, ScaledObjectRecord> scaledObjects = new LinkedHashMap<>();
   private final Map<String, ArgoCdRecord> argoCd = new LinkedHashMap<>();
   private MaintenanceRecord maintenance;
+  private final Map<String, StepRecord> steps = new LinkedHashMap<>();
   private final Map<String, String> facts = new LinkedHashMap<>();
 
   public Ledger(String runId, String holder, Instant lockedAt) {
@@ -137,6 +145,55 @@ public final class Ledger {
     this.maintenance = record;
   }
 
+  /** How far each step of the run got, keyed by subcommand, in the order they first started. */
+  public Map<String, StepRecord> steps() {
+    return Collections.unmodifiableMap(steps);
+  }
+
+  public Optional<StepRecord> step(String name) {
+    return Optional.ofNullable(steps.get(name));
+  }
+
+  /**
+   * Records that an attempt of {@code step} starts now (write-ahead, before it changes anything).
+   */
+  public StepRecord stepStarted(String step, Instant now) {
+    StepRecord started = StepRecord.start(steps.get(step), step, now);
+    steps.put(step, started);
+    return started;
+  }
+
+  /**
+   * Puts back what the record held for {@code step} before an attempt that was refused (bad input,
+   * locked) noted its start: {@code previous} null removes it.
+   */
+  public void restoreStep(String step, StepRecord previous, Instant previousUpdatedAt) {
+    if (previous == null) {
+      steps.remove(step);
+    } else {
+      steps.put(step, previous);
+    }
+    updatedAt = previousUpdatedAt;
+  }
+
+  /**
+   * Records the end of the attempt of {@code step} that started at {@code attemptStart}; a step
+   * with no start on record (written by a version that did not record steps) gets one.
+   */
+  public void stepEnded(
+      String step,
+      Instant attemptStart,
+      Instant now,
+      boolean succeeded,
+      int exitCode,
+      String message) {
+    StepRecord running = steps.get(step);
+    if (running == null || running.state() != StepRecord.State.RUNNING) {
+      running = StepRecord.start(running, step, attemptStart);
+    }
+    steps.put(step, running.end(attemptStart, now, succeeded, exitCode, message));
+  }
+
   /** Other undo facts: {@code snapshot}, {@code schema-version-before}, {@code rollback-failed}. */
   public Optional<String> fact(String name) {
     return Optional.ofNullable(facts.get(name));
@@ -154,6 +211,14 @@ public final class Ledger {
     return Collections.unmodifiableMap(facts);
   }
 
+  /** The facts that say where the run's database is, to note beside its first undo fact. */
+  public static Map<String, String> databaseFacts(String jdbcUrl, String user) {
+    Map<String, String> facts = new LinkedHashMap<>();
+    facts.put(JDBC_URL, jdbcUrl);
+    facts.put(DB_USER, user);
+    return facts;
+  }
+
   /** The ConfigMap data form. */
   public Map<String, String> toData() {
     Map<String, String> data = new LinkedHashMap<>();
@@ -169,6 +234,7 @@ public final class Ledger {
     putList(data, AUTOSCALERS, autoscalers, AutoscalerRecord::toJson);
     putList(data, SCALED_OBJECTS, scaledObjects, ScaledObjectRecord::toJson);
     putList(data, ARGOCD, argoCd, ArgoCdRecord::toJson);
+    putList(data, STEPS, steps, StepRecord::toJson);
     data.putAll(facts);
     return data;
   }
@@ -201,6 +267,7 @@ public final class Ledger {
       readList(values, SCALED_OBJECTS, ScaledObjectRecord::fromJson)
           .forEach(ledger::recordScaledObjectIfAbsent);
       readList(values, ARGOCD, ArgoCdRecord::fromJson).forEach(ledger::recordArgoCdIfAbsent);
+      readList(values, STEPS, StepRecord::fromJson).forEach(s -> ledger.steps.put(s.step(), s));
       values.forEach(
           (key, value) -> {
             if (!STRUCTURED.contains(key)

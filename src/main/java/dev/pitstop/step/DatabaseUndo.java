@@ -1,12 +1,19 @@
 package dev.pitstop.step;
 
-import dev.pitstop.core.PitstopException;
+import dev.pitstop.core.Deadline;
 import dev.pitstop.core.Progress;
 import dev.pitstop.core.StepResult;
 import dev.pitstop.db.DbConnection;
+import dev.pitstop.db.FlywayFactory;
 import dev.pitstop.db.FlywayOptions;
+import dev.pitstop.db.PgErrors;
+import dev.pitstop.db.SchemaHistory;
 import dev.pitstop.db.SessionPolicy;
+import dev.pitstop.db.SessionSettings;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
+import org.flywaydb.core.api.configuration.Configuration;
 
 /** The database half of a rollback: read the schema version, put the run's snapshot back. */
 public final class DatabaseUndo {
@@ -32,21 +39,29 @@ public final class DatabaseUndo {
     this.progress = progress;
   }
 
-  /** The schema version now, {@code none} for an empty history; transient when unreadable. */
+  /**
+   * The schema version now, {@code none} for an empty history, read from the history table: no
+   * migration folder is needed to undo a run. Transient when the database cannot be reached.
+   */
   public String currentVersion() {
-    StepResult status =
-        new DatabaseStatus(progress)
-            .read(new DatabaseStatus.Request(db, flyway, maintenanceDatabase, timeout));
-    Object version = status.fields().get("schema-version");
-    if (version == null) {
-      throw PitstopException.transientFailure(
-          "cannot read the schema version of "
-              + db.database()
-              + ": "
-              + status.fields().get("errors"),
-          null);
+    // Flyway's own settings (config file, FLYWAY_* variables) say where its history table is
+    Configuration config =
+        new FlywayFactory(progress)
+            .create(db, SessionSettings.defaults(), flyway, false)
+            .getConfiguration();
+    try (Connection connection =
+        db.connect(SessionSettings.defaults(), Deadline.after(timeout), Steps.SLEEP)) {
+      String schema = config.getDefaultSchema();
+      if (schema == null && config.getSchemas().length > 0) {
+        schema = config.getSchemas()[0];
+      }
+      if (schema == null) {
+        schema = connection.getSchema();
+      }
+      return SchemaHistory.currentVersion(connection, schema, config.getTable());
+    } catch (SQLException e) {
+      throw PgErrors.classify(e, db, "reading the schema version of " + db.database());
     }
-    return version.toString();
   }
 
   /** Swaps the snapshot back in, ending the sessions on both databases. */

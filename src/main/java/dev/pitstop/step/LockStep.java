@@ -7,6 +7,9 @@ import java.util.Optional;
 
 /** Takes the run lock: creates the run record {@code pitstop-<app>} for this run id. */
 public final class LockStep {
+  /** The step's name in the run record. */
+  public static final String STEP = "lock";
+
   private final StepContext context;
 
   public LockStep(StepContext context) {
@@ -14,6 +17,7 @@ public final class LockStep {
   }
 
   public StepResult lock(String holder) {
+    java.time.Instant start = context.clock().instant();
     if (context.dryRun()) {
       Optional<Ledger> existing = context.ledger().read();
       existing.ifPresent(ledger -> context.ledger().requireOwner(ledger, context.runId()));
@@ -28,7 +32,7 @@ public final class LockStep {
                   + context.runId();
       return result(summary, existing.map(Ledger::holder).orElse(holder), false);
     }
-    Acquired acquired = context.ledger().acquire(context.runId(), holder);
+    Acquired acquired = context.ledger().acquire(context.runId(), holder, STEP, start);
     if (acquired.created()) {
       context
           .events()

@@ -46,6 +46,17 @@ public final class RollbackStep {
     }
     Ledger ledger = found.get();
     context.ledger().requireOwner(ledger, context.runId());
+    if (RunState.of(ledger).rolledBack()) {
+      // running it again would stop the app once more and start it again, for nothing
+      return StepResult.builder(
+              "run "
+                  + context.runId()
+                  + " was already rolled back at "
+                  + ledger.fact(Ledger.ROLLED_BACK_AT).orElseThrow()
+                  + ": nothing to do")
+          .field("rolled-back", "")
+          .build();
+    }
     List<WorkloadRecord> records = new ArrayList<>(ledger.workloads().values());
     Optional<String> snapshot = ledger.fact(SnapshotStep.UNDO_SNAPSHOT);
     Optional<String> versionBefore = ledger.fact(MigrateStep.UNDO_SCHEMA_VERSION_BEFORE);
@@ -138,7 +149,15 @@ public final class RollbackStep {
               + "` again",
           e);
     }
-    context.ledger().update(context.runId(), l -> l.putFact(Ledger.ROLLBACK_FAILED, null));
+    String at = context.clock().instant().toString();
+    context
+        .ledger()
+        .update(
+            context.runId(),
+            l -> {
+              l.putFact(Ledger.ROLLBACK_FAILED, null);
+              l.putFact(Ledger.ROLLED_BACK_AT, at);
+            });
     return StepResult.builder("rolled back " + String.join(", ", done))
         .field("rolled-back", String.join(",", done))
         .build();

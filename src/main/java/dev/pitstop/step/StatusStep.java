@@ -6,6 +6,7 @@ import dev.pitstop.kube.Workload;
 import dev.pitstop.kube.WorkloadRef;
 import dev.pitstop.ledger.Ledger;
 import dev.pitstop.ledger.MaintenanceRecord;
+import dev.pitstop.ledger.StepRecord;
 import dev.pitstop.ledger.WorkloadRecord;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -93,7 +94,15 @@ public final class StatusStep {
     }
     ledger.facts().forEach((key, value) -> lines.add(key + ": " + value));
 
+    List<Map<String, Object>> steps = new ArrayList<>();
+    if (!ledger.steps().isEmpty()) {
+      lines.add("steps:");
+      ledger.steps().values().forEach(step -> steps.add(describe(step, lines)));
+    }
     String next = nextCommand(ledger);
+    if (next.contains(" --jdbc-url ")) {
+      next += " (with the database password in PITSTOP_DB_PASSWORD or --db-password-file FILE)";
+    }
     lines.add("next: " + next);
     return StepResult.builder(String.join("\n", lines))
         .field("locked", true)
@@ -107,34 +116,139 @@ public final class StatusStep {
         .field("rollback-failed", ledger.fact(Ledger.ROLLBACK_FAILED).orElse(""))
         .field("paused", pauses)
         .field("facts", ledger.facts())
+        .field("steps", steps)
         .field("next", next)
         .build();
   }
 
+  private Map<String, Object> describe(StepRecord step, List<String> lines) {
+    String state =
+        switch (step.state()) {
+          case SUCCEEDED -> "done";
+          case FAILED ->
+              "FAILED" + (step.exitCode() == null ? "" : " (exit " + step.exitCode() + ")");
+          case RUNNING ->
+              "RUNNING for "
+                  + Durations.format(Duration.between(step.started(), context.clock().instant()))
+                  + " (or cut off)";
+        };
+    lines.add(
+        String.format(
+            "  %-16s %s%s%s%s",
+            step.step(),
+            state,
+            step.attempts() > 1 ? ", " + step.attempts() + " attempts" : "",
+            step.ended() == null ? "" : ", " + Durations.format(step.busy()) + " in Pitstop",
+            step.message() == null ? "" : ": " + step.message()));
+    Map<String, Object> row = new LinkedHashMap<>();
+    row.put("step", step.step());
+    row.put("state", step.state().name().toLowerCase(java.util.Locale.ROOT));
+    row.put("started", step.started().toString());
+    row.put("ended", step.ended() == null ? null : step.ended().toString());
+    row.put("attempts", step.attempts());
+    row.put("busy-ms", step.busy().toMillis());
+    row.put("exit-code", step.exitCode());
+    row.put("message", step.message());
+    return row;
+  }
+
+  /** The one command to run next, complete and runnable as printed. */
   private String nextCommand(Ledger ledger) {
-    String ids = " --app " + context.app() + " --run-id " + ledger.runId();
-    if (ledger.fact(Ledger.ROLLBACK_FAILED).isPresent()) {
-      return "fix the cause above, then `pitstop rollback"
-          + ids
-          + "`; when the app is healthy, `pitstop maintenance-off"
-          + ids
-          + "` and `pitstop unlock"
-          + ids
-          + "`";
+    RunState state = RunState.of(ledger);
+    String ids =
+        " --app "
+            + context.app()
+            + " -n "
+            + context.cluster().namespace()
+            + " --run-id "
+            + ledger.runId();
+    String finish =
+        "`" + withPassword(ledger, "pitstop finish" + ids + databaseOptions(ledger)) + "`";
+    if (state.rollbackFailed()) {
+      String why = ledger.fact(Ledger.ROLLBACK_FAILED).orElse("");
+      String rollback = "pitstop rollback" + ids + databaseOptions(ledger);
+      String advice =
+          "fix what the rollback reported, then `"
+              + withPassword(ledger, rollback)
+              + "`; when it succeeds, "
+              + finish
+              + " switches maintenance off and unlocks";
+      if (why.contains("--backward-compatible")) {
+        advice +=
+            ". If the previous app version works on the new schema, `"
+                + withPassword(ledger, rollback + " --backward-compatible")
+                + "` starts it without restoring data";
+      }
+      return advice;
     }
-    if (ledger.maintenance().filter(MaintenanceRecord::active).isPresent()
-        || !ledger.workloads().isEmpty()
-        || ledger.holdsPauses()) {
-      return "if run "
+    List<StepRecord> unfinished = state.unfinished();
+    if (!unfinished.isEmpty()) {
+      StepRecord step = unfinished.get(0);
+      return step.step()
+          + " of run "
           + ledger.runId()
-          + " is still running, wait; if it died, `pitstop rollback"
-          + ids
-          + "`, then `pitstop maintenance-off"
-          + ids
-          + "` and `pitstop unlock"
-          + ids
-          + "`";
+          + " started "
+          + Durations.format(Duration.between(step.started(), context.clock().instant()))
+          + " ago and has not ended: if its pipeline is still running, wait; if it died, "
+          + finish
+          + " rolls back what the record holds and releases the app";
+    }
+    if (state.complete()) {
+      return state.maintenanceOn()
+          ? "the release is complete: " + finish + " switches maintenance off and unlocks"
+          : "the release is complete: `pitstop unlock" + ids + "`";
+    }
+    if (state.rolledBack()) {
+      return "rolled back: " + finish + " switches maintenance off and unlocks";
+    }
+    if (state.changedAnything()) {
+      if (!state.knowsSteps()) {
+        return "this record holds no step progress (an older Pitstop wrote it): if run "
+            + ledger.runId()
+            + " died, `"
+            + withPassword(ledger, "pitstop rollback" + ids + databaseOptions(ledger))
+            + "`, then `pitstop maintenance-off"
+            + ids
+            + "` and `pitstop unlock"
+            + ids
+            + "`";
+      }
+      String where = FinishStep.whereItStopped(state);
+      return (state.failed().isEmpty()
+              ? "the release did not complete ("
+                  + where
+                  + "): if its pipeline is still running,"
+                  + " wait; if it died, "
+              : "the release did not complete (" + where + "): ")
+          + finish
+          + " rolls back and releases the app";
+    }
+    if (state.maintenanceOn()) {
+      return "nothing was changed but maintenance is on: if run "
+          + ledger.runId()
+          + " died, "
+          + finish
+          + " switches it off and unlocks";
     }
     return "if run " + ledger.runId() + " died, `pitstop unlock" + ids + "`";
+  }
+
+  /** The database options a rollback of this run needs, as far as the record knows them. */
+  private static String databaseOptions(Ledger ledger) {
+    Optional<String> url = ledger.fact(Ledger.JDBC_URL);
+    boolean needed =
+        ledger.fact(SnapshotStep.UNDO_SNAPSHOT).isPresent()
+            || ledger.fact(MigrateStep.UNDO_SCHEMA_VERSION_BEFORE).isPresent();
+    if (url.isEmpty()) {
+      return needed ? " --jdbc-url JDBC_URL --db-user USER" : "";
+    }
+    return " --jdbc-url "
+        + url.get()
+        + ledger.fact(Ledger.DB_USER).map(user -> " --db-user " + user).orElse("");
+  }
+
+  /** The commands are printed as they run; the password is never part of them. */
+  private static String withPassword(Ledger ledger, String command) {
+    return command;
   }
 }

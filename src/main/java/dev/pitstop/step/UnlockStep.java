@@ -1,5 +1,6 @@
 package dev.pitstop.step;
 
+import dev.pitstop.core.PitstopException;
 import dev.pitstop.core.StepResult;
 import dev.pitstop.ledger.Ledger;
 import java.util.Optional;
@@ -27,6 +28,20 @@ public final class UnlockStep {
       context.ledger().requireOwner(ledger, context.runId());
     }
     RollbackGuard.check(ledger, force, "unlock", context);
+    RunState state = RunState.of(ledger);
+    if (!foreign && !force && state.appDown()) {
+      // the record is the only thing that knows how to bring the app back
+      throw PitstopException.usage(
+          "will not unlock: the app is still down ("
+              + (state.maintenanceOn() ? "maintenance on" : "workloads held down by this run")
+              + ") and the run record holds what brings it back; `pitstop finish --app "
+              + context.app()
+              + " -n "
+              + context.cluster().namespace()
+              + " --run-id "
+              + ledger.runId()
+              + "` rolls back or completes and then unlocks, or add --force to release it as it is");
+    }
     if (foreign) {
       context
           .progress()

@@ -135,6 +135,42 @@ class LedgerTest {
   }
 
   @Test
+  void stepProgressIsWrittenInTheStoredFormAndReadBack() {
+    java.time.Instant t0 = java.time.Instant.parse("2026-12-06T10:00:00Z");
+    Ledger ledger = new Ledger("r", "ci", t0);
+    ledger.stepEnded("lock", t0, t0.plusMillis(400), true, 0, "locked");
+    ledger.stepStarted("scale-down", t0.plusSeconds(5));
+    ledger.stepEnded(
+        "scale-down", t0.plusSeconds(5), t0.plusSeconds(8), false, 75, "timeout\nmore");
+    ledger.stepStarted("scale-down", t0.plusSeconds(20));
+    ledger.stepStarted("migrate", t0.plusSeconds(30));
+
+    Map<String, String> data = ledger.toData();
+
+    assertThat(data.get("steps"))
+        .isEqualTo(
+            "[{\"step\":\"lock\",\"state\":\"succeeded\",\"started\":\"2026-12-06T10:00:00Z\","
+                + "\"ended\":\"2026-12-06T10:00:00.400Z\",\"attempts\":1,\"busy-ms\":400,"
+                + "\"exit-code\":0,\"message\":\"locked\"},{\"step\":\"scale-down\",\"state\":"
+                + "\"running\",\"started\":\"2026-12-06T10:00:20Z\",\"ended\":null,\"attempts\":2,"
+                + "\"busy-ms\":3000,\"exit-code\":null,\"message\":null},{\"step\":\"migrate\","
+                + "\"state\":\"running\",\"started\":\"2026-12-06T10:00:30Z\",\"ended\":null,"
+                + "\"attempts\":1,\"busy-ms\":0,\"exit-code\":null,\"message\":null}]");
+    Ledger read = Ledger.fromData("pitstop-shop", data);
+    assertThat(read.steps()).isEqualTo(ledger.steps());
+    assertThat(read.toData()).isEqualTo(data);
+    assertThat(read.facts()).isEmpty();
+  }
+
+  @Test
+  void aRecordWithoutStepProgressReadsAsNoStepsKnown() {
+    Ledger ledger = Ledger.fromData("pitstop-shop", everything());
+
+    assertThat(ledger.steps()).isEmpty();
+    assertThat(ledger.toData()).doesNotContainKey("steps");
+  }
+
+  @Test
   void aMangledRecordIsReportedWithTheKeyAndWhatIsWrong() {
     assertRefused(
         "workloads",
@@ -158,6 +194,16 @@ class LedgerTest {
         "argocd",
         "[{\"namespace\":\"a\",\"name\":\"b\",\"objects\":[1]}]",
         "argocd: objects is not a string");
+    assertRefused(
+        "steps",
+        "[{\"step\":\"migrate\",\"state\":\"done\",\"started\":\"2026-12-06T10:00:00Z\","
+            + "\"attempts\":1}]",
+        "steps: state is not running, succeeded or failed");
+    assertRefused(
+        "steps",
+        "[{\"step\":\"migrate\",\"state\":\"running\",\"started\":\"yesterday\","
+            + "\"attempts\":1}]",
+        "steps: 'yesterday' is not a time");
   }
 
   private static void assertRefused(String key, String value, String reason) {

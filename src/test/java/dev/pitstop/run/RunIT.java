@@ -235,7 +235,9 @@ class RunIT extends ClusterTestBase {
     assertThat(ledger().getData()).containsKey("rollback-failed");
     assertThat(web().getSpec().getReplicas()).isZero();
     Result status = pitstop("status");
-    assertThat(status.out()).contains("rollback-failed").contains("next: fix the cause");
+    assertThat(status.out())
+        .contains("rollback-failed")
+        .contains("next: fix what the rollback reported");
   }
 
   @Test

@@ -192,7 +192,9 @@ class ScaleIT extends ClusterTestBase {
     assertThat(result.err()).contains("stays in maintenance and locked");
     assertThat(ledger().getData()).containsKey("rollback-failed");
     Result status = pitstop("status");
-    assertThat(status.out()).contains("rollback-failed").contains("next: fix the cause");
+    assertThat(status.out())
+        .contains("rollback-failed")
+        .contains("next: fix what the rollback reported");
 
     Result unlock = pitstopRun("unlock");
     assertThat(unlock.exitCode()).as(unlock.toString()).isEqualTo(4);
