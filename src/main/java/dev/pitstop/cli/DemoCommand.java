@@ -25,8 +25,9 @@ import picocli.CommandLine.Spec;
     description =
         "Run the procedure twice on an embedded PostgreSQL and an in-memory cluster: a success, then a rollback.",
     footer = {
-      "%nNeeds nothing but the JDK; starts everything itself and deletes it at the end.",
-      "%nExample:%n  pitstop demo          (from a build: java -jar target/pitstop.jar demo)"
+      "%nNeeds nothing but the JDK; starts everything itself and deletes it at the end. From a"
+          + " build: java -jar target/pitstop.jar demo.",
+      "%nExample:%n  pitstop demo"
     })
 final class DemoCommand implements Callable<Integer> {
   private static final String APP = "shop";

@@ -12,8 +12,8 @@ import picocli.CommandLine.Option;
 @Command(
     name = "finish",
     description =
-        "End a run from its record: complete release: maintenance-off, unlock; otherwise roll back"
-            + " first.",
+        "End a run from its record: roll back unless the release completed, then maintenance-off"
+            + " and unlock.",
     footer = {
       "%nFor an Argo exit hook, a Tekton finally Task, a shell trap or a human. Decides from the run"
           + " record alone: the release is complete when its last step (--last-step) is recorded as"

@@ -19,7 +19,8 @@ import picocli.CommandLine.Mixin;
       "  httproute  --httproute NAME --maintenance-backend SVC:PORT  point every backendRef of a"
           + " Gateway API HTTPRoute at a maintenance Service (PORT: the Service's port number)",
       "%nExample:%n  pitstop maintenance-on --app shop -n shop --run-id 7f3a9c \\",
-      "    --mode service --service shop-web --maintenance-selector app=maintenance-page"
+      "    --mode service --service shop-web \\",
+      "    --maintenance-selector app=maintenance-page"
     })
 final class MaintenanceOnCommand extends StepCommand {
   @Mixin RunOptions run;

@@ -15,8 +15,9 @@ import picocli.CommandLine.Mixin;
     footer = {
       "%nA lock not granted within --lock-timeout (SQLSTATE 55P03) or an unreachable database:"
           + " exit 75. A failing migration: exit 1 naming it. Flyway clean is always disabled.",
-      "%nExample:%n  PITSTOP_DB_PASSWORD=... pitstop migrate --app shop -n shop --run-id 7f3a9c \\",
-      "    --jdbc-url jdbc:postgresql://db:5432/shop --db-user shop --locations filesystem:/migrations"
+      "%nExample:%n  PITSTOP_DB_PASSWORD=... pitstop migrate --app shop -n shop \\",
+      "    --run-id 7f3a9c --jdbc-url jdbc:postgresql://db:5432/shop --db-user shop \\",
+      "    --locations filesystem:/migrations"
     })
 final class MigrateCommand extends DatabaseCommand {
   @Mixin RunOptions run;

@@ -13,6 +13,7 @@ import picocli.CommandLine.IFactory;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /** Builds the one {@link CommandLine} that {@code main} and the tests use, and runs it. */
 public final class PitstopCli {
@@ -114,9 +115,12 @@ public final class PitstopCli {
     commandLine.setOut(environment.out());
     commandLine.setErr(environment.err());
     commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+    // the last value wins, as with kubectl and helm: pipelines append options to a template's
+    commandLine.setOverwrittenOptionsAllowed(true);
     commandLine.setDefaultValueProvider(defaults);
     commandLine.setExecutionStrategy(new FillRepeatableDefaults(defaults));
-    commandLine.setParameterExceptionHandler(PitstopCli::onBadArguments);
+    commandLine.setParameterExceptionHandler(
+        (exception, args) -> onBadArguments(exception, args, environment));
     commandLine.setExecutionExceptionHandler(
         (exception, failed, parseResult) -> onFailure(exception, failed, environment));
     return commandLine;
@@ -130,6 +134,7 @@ public final class PitstopCli {
     } catch (PitstopException e) {
       environment.err().println("pitstop: " + e.getMessage());
       environment.err().flush();
+      failureOutput(environment, args, subcommandOf(args), e.exitCode(), e.getMessage());
       return e.exitCode();
     }
     CommandLine commandLine = create(environment, defaults, reachable(args, defaults));
@@ -138,18 +143,87 @@ public final class PitstopCli {
     } catch (PitstopException e) {
       environment.err().println("pitstop: " + e.getMessage());
       environment.err().flush();
+      failureOutput(environment, args, subcommandOf(args), e.exitCode(), e.getMessage());
       return e.exitCode();
     }
-    return commandLine.execute(args);
+    return commandLine.execute(ArgsNormalizer.withoutEmptyValues(commandLine, args));
   }
 
-  private static int onBadArguments(ParameterException e, String[] args) {
+  private static int onBadArguments(
+      ParameterException e, String[] args, CliEnvironment environment) {
     CommandLine command = e.getCommandLine();
     PrintWriter err = command.getErr();
-    err.println(prefix(command) + e.getMessage());
+    String message =
+        e instanceof UnmatchedArgumentException unmatched
+            ? unmatchedMessage(unmatched)
+            : e.getMessage();
+    err.println(prefix(command) + message);
     err.println("Run `" + command.getCommandSpec().qualifiedName() + " --help` for the options.");
     err.flush();
+    failureOutput(environment, args, subcommandOf(args), ExitCode.USAGE, message);
     return ExitCode.USAGE;
+  }
+
+  private static String subcommandOf(String[] args) {
+    return args.length > 0 && !args[0].startsWith("-") ? args[0] : "pitstop";
+  }
+
+  /**
+   * A failure that stopped the command line before any option was read still owes a pipeline its
+   * machine-readable result: the JSON object with {@code -o json}, and the {@code exit-code} and
+   * {@code error} files in {@code --results-dir}, found in the raw arguments and the environment.
+   */
+  private static void failureOutput(
+      CliEnvironment environment, String[] args, String command, int exitCode, String message) {
+    String output = environment.env().get("PITSTOP_OUTPUT");
+    String resultsDir = environment.env().get("PITSTOP_RESULTS_DIR");
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      String next = i + 1 < args.length ? args[i + 1] : null;
+      if ((arg.equals("-o") || arg.equals("--output")) && next != null) {
+        output = next;
+      } else if (arg.startsWith("--output=")) {
+        output = arg.substring("--output=".length());
+      } else if (arg.startsWith("-o") && arg.length() > 2) {
+        output = arg.substring(2).replaceFirst("^=", "");
+      } else if (arg.equals("--results-dir") && next != null) {
+        resultsDir = next;
+      } else if (arg.startsWith("--results-dir=")) {
+        resultsDir = arg.substring("--results-dir=".length());
+      }
+    }
+    if (resultsDir != null && !resultsDir.isBlank()) {
+      try {
+        ResultWriter.writeFailure(java.nio.file.Path.of(resultsDir), exitCode, message);
+      } catch (RuntimeException ignored) {
+        // the error itself is already on stderr; a folder that cannot be written adds nothing
+      }
+    }
+    if ("json".equalsIgnoreCase(output)) {
+      ResultWriter.failure(command, exitCode, message, environment.out());
+    }
+  }
+
+  /**
+   * Names the unknown option alone (not the value after it, which picocli also calls unmatched) and
+   * suggests the closest real one.
+   */
+  static String unmatchedMessage(UnmatchedArgumentException e) {
+    List<String> unmatched = e.getUnmatched();
+    String first = unmatched.isEmpty() ? "" : unmatched.get(0);
+    List<String> suggestions = e.getSuggestions();
+    String hint =
+        suggestions.isEmpty()
+            ? ""
+            : " (did you mean "
+                + String.join(" or ", suggestions.subList(0, Math.min(3, suggestions.size())))
+                + "?)";
+    if (first.startsWith("-")) {
+      String option = first.contains("=") ? first.substring(0, first.indexOf('=')) : first;
+      return "unknown option " + option + hint;
+    }
+    boolean atRoot = e.getCommandLine().getParent() == null;
+    return (atRoot ? "unknown command '" : "unexpected argument '") + first + "'" + hint;
   }
 
   private static int onFailure(
@@ -164,10 +238,20 @@ public final class PitstopCli {
       err.println("(run with --verbose for the stack trace)");
     }
     err.flush();
-    if (failed.getCommand() instanceof StepCommand step
-        && step.common().output == CommonOptions.Output.JSON) {
-      ResultWriter.failure(
-          failed.getCommandName(), failure.exitCode(), failure.getMessage(), environment.out());
+    if (failed.getCommand() instanceof StepCommand step) {
+      if (step.common().resultsDir != null) {
+        try {
+          ResultWriter.writeFailure(
+              step.common().resultsDir, failure.exitCode(), failure.getMessage());
+        } catch (PitstopException e) {
+          err.println(prefix(failed) + e.getMessage());
+          err.flush();
+        }
+      }
+      if (step.common().output == CommonOptions.Output.JSON) {
+        ResultWriter.failure(
+            failed.getCommandName(), failure.exitCode(), failure.getMessage(), environment.out());
+      }
     }
     return failure.exitCode();
   }

@@ -15,16 +15,29 @@ import java.util.Map;
 final class ResultWriter {
   private ResultWriter() {}
 
+  /** The longest error written to a results file: Tekton keeps 4096 bytes of results per Task. */
+  static final int ERROR_FILE_LIMIT = 500;
+
   static void success(String command, StepResult result, CommonOptions options, PrintWriter out) {
+    Map<String, Object> fields = new LinkedHashMap<>(result.fields());
+    if (result.exitCode() != 0 && !fields.containsKey("error")) {
+      // a run that ended in a rollback returns its outcome as a result: it is still the error
+      fields.put("error", firstLine(result.summary()));
+    }
     if (options.resultsDir != null) {
-      writeResultsDir(options.resultsDir, result.fields());
+      Map<String, Object> files = new LinkedHashMap<>(fields);
+      files.put("exit-code", result.exitCode());
+      if (files.get("error") instanceof String error) {
+        files.put("error", abbreviate(error));
+      }
+      writeResultsDir(options.resultsDir, files);
     }
     if (options.output == CommonOptions.Output.JSON) {
       Map<String, Object> object = new LinkedHashMap<>();
       object.put("command", command);
       object.put("exit-code", result.exitCode());
       object.put("summary", result.summary());
-      object.putAll(result.fields());
+      object.putAll(fields);
       out.println(Json.write(object));
     } else {
       out.println(result.summary());
@@ -39,6 +52,24 @@ final class ResultWriter {
     object.put("error", message);
     out.println(Json.write(object));
     out.flush();
+  }
+
+  /** The {@code exit-code} and {@code error} files of a step that failed. */
+  static void writeFailure(Path dir, int exitCode, String message) {
+    Map<String, Object> files = new LinkedHashMap<>();
+    files.put("exit-code", exitCode);
+    files.put("error", abbreviate(message));
+    writeResultsDir(dir, files);
+  }
+
+  private static String abbreviate(String text) {
+    String line = firstLine(text);
+    return line.length() > ERROR_FILE_LIMIT ? line.substring(0, ERROR_FILE_LIMIT - 1) + "…" : line;
+  }
+
+  private static String firstLine(String text) {
+    int newline = text.indexOf('\n');
+    return newline < 0 ? text : text.substring(0, newline);
   }
 
   /**

@@ -49,8 +49,9 @@ import picocli.CommandLine.Option;
           + " another run, 4 rollback failed. --timeout applies to each step.",
       "%nExample:%n  PITSTOP_DB_PASSWORD=... pitstop run --app shop -n shop --run-id 7f3a9c \\",
       "    --workload deployment/web --mode service --service shop-web \\",
-      "    --maintenance-selector app=maintenance-page --jdbc-url jdbc:postgresql://db:5432/shop \\",
-      "    --db-user shop --locations filesystem:/migrations --image web=shop:2.4.0 --snapshot \\",
+      "    --maintenance-selector app=maintenance-page \\",
+      "    --jdbc-url jdbc:postgresql://db:5432/shop --db-user shop \\",
+      "    --locations filesystem:/migrations --image web=shop:2.4.0 --snapshot \\",
       "    --url http://shop-web.shop.svc/healthz"
     })
 final class RunCommand extends StepCommand {

@@ -8,8 +8,8 @@ public final class RunOptions {
       names = "--run-id",
       paramLabel = "ID",
       description =
-          "Id of this run (required), e.g. Argo {{workflow.uid}} or Tekton"
-              + " $(context.pipelineRun.uid). The same id re-runs a step safely.")
+          "Id of this run (required); the same id re-runs a step safely. In Argo:"
+              + " {{workflow.uid}}; in Tekton: $(context.pipelineRun.uid).")
   String runId;
 
   @Option(

@@ -28,7 +28,7 @@ import picocli.CommandLine.Mixin;
 final class SmokeTestCommand extends StepCommand {
   @Mixin SmokeOptions smoke;
 
-  @Mixin WorkloadOptions workloads;
+  @Mixin ReadinessOptions workloads;
 
   @Mixin RecordedRunOption recordedRun;
 

@@ -14,7 +14,8 @@ import picocli.CommandLine.Mixin;
     footer = {
       "%nRead-only. The database part needs --jdbc-url; a database that cannot be read is"
           + " reported, not fatal.",
-      "%nExample:%n  pitstop status --app shop -n shop --jdbc-url jdbc:postgresql://db:5432/shop"
+      "%nExample:%n  pitstop status --app shop -n shop \\",
+      "    --jdbc-url jdbc:postgresql://db:5432/shop --db-user shop"
     })
 final class StatusCommand extends StepCommand {
   @Mixin DatabaseOptions database;

@@ -16,7 +16,8 @@ import picocli.CommandLine.Mixin;
       "%nA --check FILE holds one SQL query that must return exactly one row whose first column is"
           + " true; it runs in a read-only transaction. Every failed check is named. Read-only.",
       "%nExample:%n  pitstop verify --jdbc-url jdbc:postgresql://db:5432/shop --db-user shop \\",
-      "    --locations filesystem:/migrations --expect-version 42 --check /checks/orders.sql"
+      "    --locations filesystem:/migrations --expect-version 42 \\",
+      "    --check /checks/orders.sql"
     })
 final class VerifyCommand extends DatabaseCommand {
   @Mixin FlywayMixin flyway;

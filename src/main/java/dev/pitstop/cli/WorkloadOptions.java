@@ -13,16 +13,18 @@ public final class WorkloadOptions {
   @Option(
       names = "--workload",
       paramLabel = "KIND/NAME",
+      split = ",",
       description =
           "A Deployment or StatefulSet (scaled to 0) or a CronJob (suspended), e.g. deployment/web,"
-              + " statefulset/worker, cronjob/report. Repeatable.")
+              + " statefulset/worker, cronjob/report. Repeatable, or comma-separated.")
   List<String> workloads = new ArrayList<>();
 
   @Option(
-      names = "--selector",
+      names = {"-l", "--selector"},
       paramLabel = "K=V[,K=V...]",
       description =
-          "Also every Deployment, StatefulSet and CronJob whose labels match, e.g. app=shop.")
+          "Also every Deployment, StatefulSet and CronJob whose labels match, e.g. app=shop"
+              + " (kubectl's app==shop and app in (shop) work too).")
   String selector;
 
   /** The workloads as given: named ones and a label selector, either may be empty. */
@@ -34,6 +36,10 @@ public final class WorkloadOptions {
 
   /** Parses the options; malformed names, kinds or selectors are usage errors. */
   Chosen parse() {
+    return choose(workloads, selector);
+  }
+
+  static Chosen choose(List<String> workloads, String selector) {
     return new Chosen(
         workloads.stream().map(WorkloadRef::parse).toList(),
         selector == null ? Map.of() : Names.selector("--selector", selector));

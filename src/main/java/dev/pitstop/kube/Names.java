@@ -90,20 +90,43 @@ public final class Names {
       throw PitstopException.usage(option + " is empty: write it like app=shop,tier=web");
     }
     Map<String, String> labels = new LinkedHashMap<>();
-    for (String part : text.split(",", -1)) {
-      String pair = part.trim();
-      int eq = pair.indexOf('=');
-      if (eq <= 0 || pair.startsWith("!") || pair.contains("==") || pair.contains("!=")) {
+    for (String part : selectorTerms(text)) {
+      String term = part.trim();
+      String key;
+      String value;
+      java.util.regex.Matcher in = SET_TERM.matcher(term);
+      int eq = term.indexOf('=');
+      if (in.matches()) {
+        // kubectl's `app in (web)`: one value is the same as app=web
+        key = in.group(1);
+        String[] values = in.group(2).split(",", -1);
+        if (values.length != 1) {
+          throw PitstopException.usage(
+              option
+                  + " '"
+                  + text
+                  + "': '"
+                  + term
+                  + "' names several values; Pitstop matches one value per label: write"
+                  + " "
+                  + key
+                  + "="
+                  + values[0].trim());
+        }
+        value = values[0].trim();
+      } else if (eq > 0 && !term.startsWith("!") && term.charAt(eq - 1) != '!') {
+        key = term.substring(0, eq).trim();
+        // kubectl also accepts `==` for equality
+        value = term.substring(term.startsWith("=", eq + 1) ? eq + 2 : eq + 1).trim();
+      } else {
         throw PitstopException.usage(
             option
                 + " '"
                 + text
                 + "' is malformed at '"
-                + pair
-                + "': write it like app=shop,tier=web");
+                + term
+                + "': only equality is supported, write it like app=shop,tier=web");
       }
-      String key = pair.substring(0, eq).trim();
-      String value = pair.substring(eq + 1).trim();
       if (!LABEL_NAME.matcher(key).matches() || key.length() > 316) {
         throw PitstopException.usage(option + ": '" + key + "' is not a valid label key");
       }
@@ -115,5 +138,28 @@ public final class Names {
       }
     }
     return labels;
+  }
+
+  private static final Pattern SET_TERM =
+      Pattern.compile("^\\s*([^\\s!=(),]+)\\s+in\\s*\\(([^()]*)\\)\\s*$");
+
+  /** The comma-separated terms of a selector; commas inside {@code in (...)} do not split. */
+  private static java.util.List<String> selectorTerms(String text) {
+    java.util.List<String> terms = new java.util.ArrayList<>();
+    int depth = 0;
+    int start = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == '(') {
+        depth++;
+      } else if (c == ')') {
+        depth--;
+      } else if (c == ',' && depth == 0) {
+        terms.add(text.substring(start, i));
+        start = i + 1;
+      }
+    }
+    terms.add(text.substring(start));
+    return terms;
   }
 }

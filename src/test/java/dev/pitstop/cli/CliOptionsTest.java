@@ -41,7 +41,8 @@ class CliOptionsTest {
   /** Parses like the CLI does, and returns the subcommand object with its options resolved. */
   private static Object parse(Map<String, String> env, String... args) {
     CommandLine commandLine = commandLine(env, args);
-    ParseResult result = commandLine.parseArgs(args);
+    ParseResult result =
+        commandLine.parseArgs(ArgsNormalizer.withoutEmptyValues(commandLine, args));
     PitstopCli.applyRepeatableDefaults(result, ConfigDefaults.load(env, args));
     return result.subcommand().commandSpec().userObject();
   }
@@ -206,14 +207,14 @@ class CliOptionsTest {
         cli.run("lock", "--app", "shop", "--run-id", "r", "--timeout", "5 minutes"),
         "invalid duration");
     assertBad(cli.run("lock", "--app", "shop", "--run-id", "r", "--output", "xml"), "--output");
-    assertBad(cli.run("nosuchstep"), "Unmatched argument");
+    assertBad(cli.run("nosuchstep"), "unknown command 'nosuchstep'");
     assertBad(cli.run(), "name a subcommand");
   }
 
   private static void assertBad(Result result, String message) {
     assertThat(result.exitCode()).as(result.toString()).isEqualTo(2);
     assertThat(result.err()).as(result.toString()).contains(message);
-    assertThat(result.out()).isEmpty();
+    assertThat(result.out()).as("nothing on stdout without -o json").isEmpty();
   }
 
   @Test
@@ -239,5 +240,124 @@ class CliOptionsTest {
     assertThat(blank.common.namespace).isNull();
     assertThat(blank.workloads.selector).isEqualTo("app=shop");
     assertThat(blank.workloads.workloads).containsExactly("deployment/web");
+  }
+
+  @Test
+  void anEmptyValueOfAnyTypeCountsAsNotGivenAndFallsBackToTheConfigFile() throws IOException {
+    Path config = dir.resolve("pitstop.yaml");
+    Files.writeString(
+        config,
+        "app: shop\ntimeout: 7m\nretries: 5\nkeep: 4\nexpect-status: 204\n"
+            + "terminate-sessions: true\n");
+
+    RunCommand run =
+        (RunCommand)
+            parse(
+                Map.of(),
+                "run",
+                "--config",
+                config.toString(),
+                "--timeout",
+                "",
+                "--retries",
+                "",
+                "--keep=",
+                "--expect-status",
+                " ",
+                "--terminate-sessions=");
+
+    assertThat(run.common.timeout).isEqualTo(Duration.ofMinutes(7));
+    assertThat(run.retries).isEqualTo(5);
+    assertThat(run.keep.keep).isEqualTo(4);
+    assertThat(run.smoke.expectStatus).isEqualTo(204);
+    assertThat(run.database.terminateSessions).isTrue();
+  }
+
+  @Test
+  void anOptionGivenTwiceTakesTheLastValueAsKubectlDoes() {
+    LockCommand lock =
+        (LockCommand)
+            parse(
+                Map.of(),
+                "lock",
+                "--app",
+                "shop",
+                "--timeout",
+                "1m",
+                "--run-id",
+                "r",
+                "--timeout",
+                "3m");
+
+    assertThat(lock.common.timeout).isEqualTo(Duration.ofMinutes(3));
+  }
+
+  @Test
+  void aMistypedOptionIsNamedAloneWithTheClosestRealOne() {
+    Result typo = cli.run("lock", "--app", "shop", "--run-id", "r", "--tiemout", "5m");
+
+    assertBad(typo, "unknown option --tiemout (did you mean --timeout?)");
+    assertThat(typo.err()).doesNotContain("'5m'");
+  }
+
+  @Test
+  void workloadsMayBeCommaSeparatedAndTheSelectorTakesKubectlsShortOption() {
+    ScaleDownCommand scaleDown =
+        (ScaleDownCommand)
+            parse(
+                Map.of(),
+                "scale-down",
+                "--app",
+                "shop",
+                "--run-id",
+                "r",
+                "--workload",
+                "deployment/web,statefulset/worker",
+                "--workload",
+                "cronjob/report",
+                "-l",
+                "app==shop");
+
+    assertThat(scaleDown.workloads.workloads)
+        .containsExactly("deployment/web", "statefulset/worker", "cronjob/report");
+    assertThat(scaleDown.workloads.parse().selector()).containsExactly(Map.entry("app", "shop"));
+  }
+
+  @Test
+  void aFailedStepStillWritesItsExitCodeAndErrorForPipelines() throws IOException {
+    Path results = dir.resolve("results");
+
+    Result refused =
+        cli.run("lock", "--run-id", "r1", "--results-dir", results.toString(), "-o", "json");
+
+    assertThat(refused.exitCode()).isEqualTo(2);
+    assertThat(Files.readString(results.resolve("exit-code"))).isEqualTo("2");
+    assertThat(Files.readString(results.resolve("error"))).startsWith("missing --app");
+    assertThat(refused.out()).contains("\"exit-code\":2").contains("\"error\":\"missing --app");
+  }
+
+  @Test
+  void aCommandLineThatCannotBeParsedStillAnswersInJsonAndInTheResultsFolder() throws IOException {
+    Path results = dir.resolve("results");
+
+    Result typo =
+        cli.run(
+            "lock",
+            "--app",
+            "shop",
+            "--results-dir",
+            results.toString(),
+            "--output",
+            "json",
+            "--tiemout",
+            "5m");
+
+    assertThat(typo.exitCode()).isEqualTo(2);
+    assertThat(typo.out())
+        .contains("\"command\":\"lock\"")
+        .contains("\"exit-code\":2")
+        .contains("unknown option --tiemout");
+    assertThat(Files.readString(results.resolve("exit-code"))).isEqualTo("2");
+    assertThat(Files.readString(results.resolve("error"))).contains("--tiemout");
   }
 }
