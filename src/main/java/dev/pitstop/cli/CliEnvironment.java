@@ -16,8 +16,8 @@ import java.util.function.UnaryOperator;
  * the real wiring.
  *
  * @param env environment variables ({@code PITSTOP_*} option defaults, secrets)
- * @param kubernetes makes a client for a step with the given deadline ({@code --timeout}); each
- *     command closes the client it made
+ * @param kubernetes makes a client for a step: its deadline ({@code --timeout}) and where to find
+ *     the cluster ({@code --kubeconfig}, {@code --context}); each command closes the client it made
  * @param connections applied to every database connection Pitstop opens (its own and Flyway's),
  *     right after the driver opened it; the identity in production
  */
@@ -25,9 +25,19 @@ public record CliEnvironment(
     Map<String, String> env,
     PrintWriter out,
     PrintWriter err,
-    Function<Duration, KubernetesClient> kubernetes,
+    Function<KubeAccess, KubernetesClient> kubernetes,
     Clock clock,
     UnaryOperator<Connection> connections) {
+
+  /**
+   * What a command asks of the cluster connection.
+   *
+   * @param deadline the step's {@code --timeout}: no request outlasts it
+   * @param kubeconfig {@code --kubeconfig}, or null for kubectl's rules (in a pod, its
+   *     ServiceAccount; else {@code KUBECONFIG} or {@code ~/.kube/config})
+   * @param context {@code --context}, or null for the kubeconfig's current context
+   */
+  public record KubeAccess(Duration deadline, java.nio.file.Path kubeconfig, String context) {}
 
   /** An environment whose client does not depend on the step's deadline (tests). */
   public CliEnvironment(
@@ -37,7 +47,7 @@ public record CliEnvironment(
       Supplier<KubernetesClient> kubernetes,
       Clock clock,
       UnaryOperator<Connection> connections) {
-    this(env, out, err, deadline -> kubernetes.get(), clock, connections);
+    this(env, out, err, access -> kubernetes.get(), clock, connections);
   }
 
   /** An environment whose database connections are used as the driver opens them. */

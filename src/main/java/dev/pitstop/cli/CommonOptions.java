@@ -30,14 +30,27 @@ public final class CommonOptions {
   String namespace;
 
   @Option(
+      names = "--kubeconfig",
+      paramLabel = "FILE",
+      description =
+          "The kubeconfig to use, as with kubectl. Default: in a pod its ServiceAccount, else"
+              + " KUBECONFIG or ~/.kube/config.")
+  Path kubeconfig;
+
+  @Option(
+      names = "--context",
+      paramLabel = "NAME",
+      description = "The kubeconfig context to use, as with kubectl. Default: its current one.")
+  String context;
+
+  @Option(
       names = "--timeout",
       paramLabel = "DURATION",
       defaultValue = "10m",
       converter = DurationConverter.class,
       description =
           "Deadline for the whole step: every request and every retry of a transient failure,"
-              + " e.g. 90s, 5m."
-              + " Default: ${DEFAULT-VALUE}.")
+              + " e.g. 90s, 5m. Default: ${DEFAULT-VALUE} (status, which only reads: 30s).")
   Duration timeout;
 
   @Option(

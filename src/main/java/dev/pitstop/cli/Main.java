@@ -19,7 +19,9 @@ public final class Main {
             System.getenv(),
             out,
             err,
-            KubeClients::fromEnvironment,
+            access ->
+                KubeClients.fromEnvironment(
+                    access.deadline(), access.kubeconfig(), access.context()),
             Clock.systemUTC(),
             UnaryOperator.identity());
     int code = PitstopCli.execute(environment, args);

@@ -254,7 +254,7 @@ final class RunCommand extends StepCommand {
         new ProcedureRunner(
                 journalled,
                 new ProcedureRunner.Settings(
-                    snapshot, retries, Duration.ofSeconds(2), !releaseOnRollbackFailure),
+                    snapshot, retries, Duration.ofSeconds(2), !releaseOnRollbackFailure, budget),
                 context.progress(),
                 context.clock(),
                 duration -> Thread.sleep(duration.toMillis()))

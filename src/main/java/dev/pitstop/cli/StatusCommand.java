@@ -34,6 +34,12 @@ final class StatusCommand extends StepCommand {
     return false;
   }
 
+  /** It only reads: an unreachable cluster is reported within half a minute, not ten. */
+  @Override
+  java.time.Duration defaultTimeout() {
+    return java.time.Duration.ofSeconds(30);
+  }
+
   @Override
   StepResult execute(StepContext context) {
     StepResult cluster = new StatusStep(context).status();

@@ -83,18 +83,31 @@ abstract class StepCommand implements Callable<Integer> {
     if (requiresRunId() || runId() != null) {
       requireRunId(runId());
     }
+    if (!timeoutGiven()) {
+      common.timeout = defaultTimeout();
+    }
     if (common.timeout.isZero()) {
       throw PitstopException.usage("--timeout must be more than 0s: it is the step's deadline");
     }
     validate();
     Progress progress = new Progress(environment.err(), common.verbose);
+    try (Progress.Installed installed = progress.install()) {
+      return run(progress);
+    }
+  }
+
+  private int run(Progress progress) {
     if (!needsCluster()) {
       StepResult result =
           executeWithoutCluster(progress, Deadline.after(environment.clock(), common.timeout));
       ResultWriter.success(spec.name(), result, common, environment.out());
       return result.exitCode();
     }
-    try (KubernetesClient client = environment.kubernetes().apply(common.timeout)) {
+    try (KubernetesClient client =
+        environment
+            .kubernetes()
+            .apply(
+                new CliEnvironment.KubeAccess(common.timeout, common.kubeconfig, common.context))) {
       String namespace = common.namespace != null ? common.namespace : defaultNamespace(client);
       Deadline deadline = Deadline.after(environment.clock(), common.timeout);
       Cluster cluster = new Cluster(client, namespace, deadline);
@@ -115,6 +128,28 @@ abstract class StepCommand implements Callable<Integer> {
               : execute(context);
       ResultWriter.success(spec.name(), result, common, environment.out());
       return result.exitCode();
+    }
+  }
+
+  /**
+   * The deadline when none is given. A step that changes things may wait for rollouts and
+   * migrations; {@code status} only reads, and a human waiting on it wants an answer soon.
+   */
+  java.time.Duration defaultTimeout() {
+    return common.timeout;
+  }
+
+  private boolean timeoutGiven() {
+    picocli.CommandLine.Model.OptionSpec option = spec.findOption("--timeout");
+    return spec.commandLine().getParseResult().hasMatchedOption(option)
+        || (spec.defaultValueProvider() != null && defaultFromProvider(option) != null);
+  }
+
+  private String defaultFromProvider(picocli.CommandLine.Model.OptionSpec option) {
+    try {
+      return spec.defaultValueProvider().defaultValue(option);
+    } catch (Exception e) {
+      return null;
     }
   }
 

@@ -67,6 +67,18 @@ public final class Retry {
                 + failure.getMessage(),
             failure.getCause() != null ? failure.getCause() : failure);
       }
+      Progress.current()
+          .info(
+              what
+                  + ": "
+                  + failure.getMessage()
+                  + " (attempt "
+                  + attempt
+                  + "); trying again in "
+                  + Durations.format(jittered)
+                  + ", giving up in "
+                  + Durations.format(deadline.remaining())
+                  + " (--timeout)");
       try {
         sleeper.sleep(jittered);
       } catch (InterruptedException e) {

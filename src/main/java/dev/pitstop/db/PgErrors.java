@@ -26,6 +26,10 @@ public final class PgErrors {
   public static final String OBJECT_IN_USE = "55006";
   public static final String INSUFFICIENT_PRIVILEGE = "42501";
   public static final String INVALID_PASSWORD = "28P01";
+
+  /** pgjdbc's code when it cannot authenticate at all, e.g. no password for SCRAM. */
+  public static final String CONNECTION_REJECTED = "08004";
+
   public static final String INVALID_AUTHORIZATION = "28000";
   public static final String INVALID_CATALOG_NAME = "3D000";
   public static final String DUPLICATE_DATABASE = "42P04";
@@ -89,6 +93,25 @@ public final class PgErrors {
     String message = databaseMessage(error, db);
     Throwable cause = sanitized(error, db);
     String where = db.describe();
+    if (CONNECTION_REJECTED.equals(state)
+        && message != null
+        && (message.contains("password") || message.contains("authentication"))) {
+      // e.g. no password given for a server that asks for one: retrying cannot help
+      String why =
+          message.contains("no password was provided")
+              ? "the server asks for a password and none was given"
+              : message;
+      return new PitstopException(
+          ExitCode.USAGE,
+          "cannot log in to "
+              + where
+              + ": "
+              + why
+              + "; set PITSTOP_DB_PASSWORD or --db-password-file ["
+              + state
+              + "]",
+          cause);
+    }
     if (INVALID_PASSWORD.equals(state) || INVALID_AUTHORIZATION.equals(state)) {
       return new PitstopException(
           ExitCode.USAGE,

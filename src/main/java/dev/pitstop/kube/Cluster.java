@@ -37,7 +37,11 @@ public final class Cluster {
   }
 
   public Cluster(KubernetesClient client, String namespace, Deadline deadline) {
-    this(client, namespace, deadline, new Retry(KubeErrors::classify));
+    this(
+        client,
+        namespace,
+        deadline,
+        new Retry(e -> KubeErrors.classify(e, client.getConfiguration().getMasterUrl())));
   }
 
   /**

@@ -37,7 +37,63 @@ public final class KubeClients {
    * No single request outlasts the step's deadline.
    */
   public static KubernetesClient fromEnvironment(Duration stepDeadline) {
-    return build(withinDeadline(Config.autoConfigure(null), stepDeadline));
+    return fromEnvironment(stepDeadline, null, null);
+  }
+
+  /**
+   * As {@link #fromEnvironment(Duration)}, from {@code kubeconfig} and {@code context} when given
+   * (kubectl's {@code --kubeconfig} and {@code --context}). When nothing says where the cluster is
+   * — no kubeconfig and no ServiceAccount of a pod — the client's fallback (the in-cluster address,
+   * namespace {@code default}) is named, so an unreachable server is not a mystery.
+   */
+  public static KubernetesClient fromEnvironment(
+      Duration stepDeadline, java.nio.file.Path kubeconfig, String context) {
+    Config config;
+    if (kubeconfig != null) {
+      if (!java.nio.file.Files.isReadable(kubeconfig)) {
+        throw dev.pitstop.core.PitstopException.usage(
+            "--kubeconfig " + kubeconfig + " cannot be read: give the path of a kubeconfig file");
+      }
+      try {
+        config =
+            Config.fromKubeconfig(
+                context, java.nio.file.Files.readString(kubeconfig), kubeconfig.toString());
+      } catch (java.io.IOException | RuntimeException e) {
+        throw dev.pitstop.core.PitstopException.usage(
+            "--kubeconfig " + kubeconfig + " is not a usable kubeconfig: " + e.getMessage());
+      }
+    } else {
+      config = Config.autoConfigure(context);
+      if (!clusterConfigured()) {
+        dev.pitstop.core.Progress.current()
+            .warn(
+                "no kubeconfig (KUBECONFIG, ~/.kube/config) and not in a pod: using "
+                    + config.getMasterUrl()
+                    + " and namespace "
+                    + (config.getNamespace() == null ? "default" : config.getNamespace())
+                    + "; give --kubeconfig or -n if that is not meant");
+      }
+    }
+    if (context != null
+        && kubeconfig == null
+        && config.getCurrentContext() != null
+        && !context.equals(config.getCurrentContext().getName())) {
+      throw dev.pitstop.core.PitstopException.usage(
+          "--context " + context + " is not in the kubeconfig: see `kubectl config get-contexts`");
+    }
+    return build(withinDeadline(config, stepDeadline));
+  }
+
+  private static boolean clusterConfigured() {
+    String kubeconfig = System.getenv("KUBECONFIG");
+    if (kubeconfig != null && !kubeconfig.isBlank()) {
+      return true;
+    }
+    if (System.getenv("KUBERNETES_SERVICE_HOST") != null) {
+      return true;
+    }
+    return java.nio.file.Files.exists(
+        java.nio.file.Path.of(System.getProperty("user.home"), ".kube", "config"));
   }
 
   /**

@@ -13,11 +13,21 @@ public final class KubeErrors {
   private KubeErrors() {}
 
   public static PitstopException classify(Exception e) {
+    return classify(e, null);
+  }
+
+  /**
+   * As {@link #classify(Exception)}; an unreachable or silent server is named ({@code server}, the
+   * client's master URL) with the network's own reason, e.g. "Connection refused".
+   */
+  public static PitstopException classify(Exception e, String server) {
+    String at = server == null ? "" : " at " + server;
     if (e instanceof PitstopException pitstop) {
       return pitstop;
     }
     if (e instanceof KubernetesClientTimeoutException) {
-      return PitstopException.transientFailure("the Kubernetes API did not answer in time", e);
+      return PitstopException.transientFailure(
+          "the Kubernetes API" + at + " did not answer in time", e);
     }
     if (e instanceof KubernetesClientException k8s) {
       int code = k8s.getCode();
@@ -25,10 +35,12 @@ public final class KubeErrors {
       if (hasCause(k8s, HttpTimeoutException.class)
           && !hasCause(k8s, HttpConnectTimeoutException.class)) {
         return PitstopException.transientFailure(
-            "the Kubernetes API accepted the request but did not answer in time", e);
+            "the Kubernetes API" + at + " accepted the request but did not answer in time", e);
       }
       if (code == 0 || hasCause(k8s, IOException.class)) {
-        return PitstopException.transientFailure("the Kubernetes API is unreachable: " + reason, e);
+        // fabric8's own text only repeats which request it was, which the caller says already
+        return PitstopException.transientFailure(
+            "the Kubernetes API" + at + " is unreachable: " + rootReason(k8s), e);
       }
       if (code == 409) {
         return PitstopException.transientFailure("conflicting update (409): " + reason, e);
@@ -52,7 +64,7 @@ public final class KubeErrors {
     }
     if (e instanceof IOException) {
       return PitstopException.transientFailure(
-          "the Kubernetes API is unreachable: " + e.getMessage(), e);
+          "the Kubernetes API" + at + " is unreachable: " + rootReason(e), e);
     }
     return new PitstopException(
         ExitCode.FAILED, e.getClass().getSimpleName() + ": " + e.getMessage(), e);
@@ -69,6 +81,24 @@ public final class KubeErrors {
     String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     int newline = message.indexOf('\n');
     return newline < 0 ? message : message.substring(0, newline);
+  }
+
+  /** What the network said, in words: "connection refused", a host that does not resolve. */
+  private static String rootReason(Throwable e) {
+    String deepest = null;
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof java.net.ConnectException) {
+        return "connection refused";
+      }
+      if (t instanceof java.nio.channels.UnresolvedAddressException
+          || t instanceof java.net.UnknownHostException) {
+        return "its host name does not resolve";
+      }
+      if (t.getMessage() != null && !t.getMessage().isBlank()) {
+        deepest = t.getMessage();
+      }
+    }
+    return deepest != null ? deepest : e.getClass().getSimpleName();
   }
 
   private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {

@@ -44,9 +44,20 @@ public final class ProcedureRunner {
   /** The run's end: its exit code and every step's outcome, in the order they were considered. */
   public record Outcome(int exitCode, String summary, List<StepOutcome> steps) {}
 
-  /** How the runner behaves. */
+  /**
+   * How the runner behaves.
+   *
+   * @param stepTimeout each step's {@code --timeout}: a step retries transient failures itself
+   *     until then, so one that exits 75 after using all of it is not started again (a dead cluster
+   *     would otherwise cost every retry its own wait); one that exits 75 quickly (a lock timeout,
+   *     sessions still connected) is
+   */
   public record Settings(
-      boolean snapshot, int retries, Duration firstBackoff, boolean keepLockOnRollbackFailure) {}
+      boolean snapshot,
+      int retries,
+      Duration firstBackoff,
+      boolean keepLockOnRollbackFailure,
+      Duration stepTimeout) {}
 
   private final Map<String, Action> actions;
   private final Settings settings;
@@ -158,11 +169,14 @@ public final class ProcedureRunner {
     progress.info(String.format("%-16s running", step.command()));
     Duration backoff = settings.firstBackoff();
     for (int attempt = 1; ; attempt++) {
+      Instant attemptStart = clock.instant();
       try {
         StepResult result = action.run();
         return record(step, State.SUCCEEDED, start, ExitCode.OK, firstLine(result.summary()));
       } catch (PitstopException e) {
-        if (e.isTransient() && attempt <= settings.retries()) {
+        boolean waitedItsFullTimeout =
+            Duration.between(attemptStart, clock.instant()).compareTo(settings.stepTimeout()) >= 0;
+        if (e.isTransient() && attempt <= settings.retries() && !waitedItsFullTimeout) {
           progress.info(
               String.format(
                   "%-16s transient failure, retry %d/%d in %s: %s",

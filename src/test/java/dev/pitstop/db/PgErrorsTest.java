@@ -38,6 +38,25 @@ class PgErrorsTest {
   }
 
   @Test
+  void aMissingPasswordIsBadConfigurationAtOnceNotATransientFailure() {
+    // pgjdbc's own words when PITSTOP_DB_PASSWORD is unset and the server asks for one
+    PitstopException e =
+        PgErrors.classify(
+            new SQLException(
+                "The server requested password-based authentication, but no password was provided"
+                    + " by plugin null",
+                "08004"),
+            db,
+            "connecting");
+
+    assertThat(e.exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(e.getMessage())
+        .contains("the server asks for a password and none was given")
+        .contains("PITSTOP_DB_PASSWORD");
+    assertThat(exitFor("08004")).as("a rejection for another reason").isEqualTo(ExitCode.TRANSIENT);
+  }
+
+  @Test
   void networkFailureWithoutSqlStateIsTransient() {
     PitstopException e =
         PgErrors.classify(new RuntimeException(new ConnectException("refused")), db, "connecting");

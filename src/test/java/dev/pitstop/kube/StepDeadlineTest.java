@@ -49,7 +49,8 @@ class StepDeadlineTest {
                   Map.of(),
                   new PrintWriter(new StringWriter()),
                   new PrintWriter(err, true),
-                  deadline -> KubeClients.build(KubeClients.withinDeadline(config, deadline)),
+                  access ->
+                      KubeClients.build(KubeClients.withinDeadline(config, access.deadline())),
                   Clock.systemUTC(),
                   UnaryOperator.identity()),
               "lock",
@@ -66,6 +67,39 @@ class StepDeadlineTest {
           .contains("within 2.0s")
           .contains("did not answer in time");
     }
+  }
+
+  @Test
+  @Timeout(25) // guards against a silent wait; not a speed check
+  void anUnreachableServerIsNamedAndEveryRetryIsAnnounced() throws Exception {
+    int port;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    String url = "https://127.0.0.1:" + port + "/";
+    Config config = new ConfigBuilder().withMasterUrl(url).withNamespace("shop").build();
+    StringWriter err = new StringWriter();
+
+    int code =
+        PitstopCli.execute(
+            new CliEnvironment(
+                Map.of(),
+                new PrintWriter(new StringWriter()),
+                new PrintWriter(err, true),
+                access -> KubeClients.build(KubeClients.withinDeadline(config, access.deadline())),
+                Clock.systemUTC(),
+                UnaryOperator.identity()),
+            "status",
+            "--app",
+            "shop",
+            "--timeout",
+            "2s");
+
+    assertThat(code).as(err.toString()).isEqualTo(ExitCode.TRANSIENT);
+    assertThat(err.toString())
+        .contains("the Kubernetes API at " + url + " is unreachable: connection refused")
+        .contains("(attempt 1); trying again in")
+        .contains("giving up in");
   }
 
   private static Config withinDeadline(Duration deadline) {

@@ -53,7 +53,8 @@ class ProcedureRunnerTest {
     }
     return new ProcedureRunner(
             actions,
-            new ProcedureRunner.Settings(false, 0, Duration.ofMillis(1), true),
+            new ProcedureRunner.Settings(
+                false, 0, Duration.ofMillis(1), true, Duration.ofMinutes(1)),
             new Progress(new PrintWriter(Writer.nullWriter()), false),
             Clock.systemUTC(),
             d -> {})
@@ -113,5 +114,69 @@ class ProcedureRunnerTest {
                   .isEqualTo("IllegalStateException: migrate: a library's own exception");
             });
     assertThat(outcome.summary()).isEqualTo("migrate failed; rolled back");
+  }
+
+  @Test
+  void aTransientFailureIsRetriedUnlessTheStepAlreadyWaitedItsWholeTimeout() {
+    java.util.concurrent.atomic.AtomicReference<java.time.Instant> now =
+        new java.util.concurrent.atomic.AtomicReference<>(
+            java.time.Instant.parse("2026-12-06T10:00:00Z"));
+    Clock clock =
+        new Clock() {
+          @Override
+          public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+          }
+
+          @Override
+          public Clock withZone(java.time.ZoneId zone) {
+            return this;
+          }
+
+          @Override
+          public java.time.Instant instant() {
+            return now.get();
+          }
+        };
+    List<String> attempts = new ArrayList<>();
+    Map<String, ProcedureRunner.Action> actions = new LinkedHashMap<>();
+    actions.put(
+        "lock",
+        () -> {
+          attempts.add("lock");
+          // the step retried until its deadline before giving up
+          now.set(now.get().plus(Duration.ofMinutes(10)));
+          throw PitstopException.transientFailure("the Kubernetes API is unreachable", null);
+        });
+    ProcedureRunner.Outcome outcome =
+        new ProcedureRunner(
+                actions,
+                new ProcedureRunner.Settings(
+                    false, 3, Duration.ofMillis(1), true, Duration.ofMinutes(10)),
+                new Progress(new PrintWriter(Writer.nullWriter()), false),
+                clock,
+                d -> {})
+            .run();
+
+    assertThat(attempts).hasSize(1);
+    assertThat(outcome.exitCode()).isEqualTo(75);
+
+    attempts.clear();
+    actions.put(
+        "lock",
+        () -> {
+          attempts.add("lock");
+          throw PitstopException.transientFailure("lock_timeout", null);
+        });
+    new ProcedureRunner(
+            actions,
+            new ProcedureRunner.Settings(
+                false, 3, Duration.ofMillis(1), true, Duration.ofMinutes(10)),
+            new Progress(new PrintWriter(Writer.nullWriter()), false),
+            clock,
+            d -> {})
+        .run();
+
+    assertThat(attempts).as("a quick transient failure is retried").hasSize(4);
   }
 }
