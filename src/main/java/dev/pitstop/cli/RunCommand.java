@@ -2,6 +2,7 @@ package dev.pitstop.cli;
 
 import dev.pitstop.core.Durations;
 import dev.pitstop.core.PitstopException;
+import dev.pitstop.core.Progress;
 import dev.pitstop.core.StepResult;
 import dev.pitstop.db.DbConnection;
 import dev.pitstop.db.FlywayOptions;
@@ -18,6 +19,7 @@ import dev.pitstop.step.MaintenanceStep;
 import dev.pitstop.step.MaintenanceTarget;
 import dev.pitstop.step.MigrateRequest;
 import dev.pitstop.step.MigrateStep;
+import dev.pitstop.step.Preflight;
 import dev.pitstop.step.RollbackStep;
 import dev.pitstop.step.ScaleDownStep;
 import dev.pitstop.step.ScaleUpStep;
@@ -150,10 +152,45 @@ final class RunCommand extends StepCommand {
     }
   }
 
+  private SnapshotRequest snapshotRequest(Duration budget) {
+    return new SnapshotRequest(
+        db, run.runId, maintenanceDatabase.name, keep.keep, database.sessions(), false, budget);
+  }
+
+  private MigrateRequest migrateRequest(Duration budget) {
+    return MigrateRequest.of(db, flywayOptions)
+        .withAtomic(atomic.atomic)
+        .withSession(database.session())
+        .withSessions(database.sessions())
+        .withTimeout(budget);
+  }
+
+  /** What can be checked before the lock: nothing is taken down on a typo. */
+  private Preflight preflight() {
+    return new Preflight(
+        target,
+        chosen.named(),
+        chosen.selector(),
+        migrateRequest(common.timeout),
+        flywayOptions.locations(),
+        snapshot ? snapshotRequest(common.timeout) : null);
+  }
+
   @Override
   StepResult execute(StepContext context) {
     if (run.dryRun) {
       return plan(context);
+    }
+    boolean resumed = context.ledger().read().map(l -> l.runId().equals(run.runId)).orElse(false);
+    if (resumed) {
+      // the same run started before and was cut off: its record must get its rollback or its
+      // end whatever the inputs look like now, so nothing may stop it here
+      context
+          .progress()
+          .info("run " + run.runId + " holds the lock already: going on from its record");
+    } else {
+      context.progress().info("checking the inputs before taking the lock");
+      preflight().check(context.withDeadline(common.timeout), Progress.silent());
     }
     Duration budget = common.timeout;
     Map<String, String> databaseFacts = Ledger.databaseFacts(db.url(), db.user());
@@ -173,25 +210,14 @@ final class RunCommand extends StepCommand {
         () ->
             new SnapshotStep(context.progress())
                 .run(
-                    new SnapshotRequest(
-                        db,
-                        run.runId,
-                        maintenanceDatabase.name,
-                        keep.keep,
-                        database.sessions(),
-                        false,
-                        budget),
+                    snapshotRequest(budget),
                     context.withDeadline(budget).ledger().undoLog(run.runId, databaseFacts)));
     actions.put(
         "migrate",
         () ->
             new MigrateStep(context.progress())
                 .run(
-                    MigrateRequest.of(db, flywayOptions)
-                        .withAtomic(atomic.atomic)
-                        .withSession(database.session())
-                        .withSessions(database.sessions())
-                        .withTimeout(budget),
+                    migrateRequest(budget),
                     context.withDeadline(budget).ledger().undoLog(run.runId, databaseFacts)));
     actions.put(
         "verify",
@@ -292,8 +318,11 @@ final class RunCommand extends StepCommand {
 
   /** A dry run checks the inputs and the lock, and prints the plan; it changes nothing. */
   private StepResult plan(StepContext context) {
+    List<String> checked = preflight().check(context, context.progress());
     StepResult lock = new LockStep(context).lock(holder.holder(environment().env()));
-    StringBuilder text = new StringBuilder(lock.summary()).append("\ndry run: the plan is");
+    StringBuilder text = new StringBuilder("dry run: checked");
+    checked.forEach(line -> text.append("\n  ").append(line));
+    text.append("\n").append(lock.summary()).append("\ndry run: the plan is");
     for (Procedure.Step step : Procedure.forward(snapshot)) {
       text.append("\n  ").append(step.command());
     }

@@ -163,6 +163,18 @@ public final class ScaleDownStep {
     return keys;
   }
 
+  /**
+   * The workloads and CronJobs the names and the selector resolve to, read-only: what a run would
+   * stop. Missing ones are usage errors, as in the step itself.
+   */
+  public List<String> resolveForCheck(List<WorkloadRef> named, Map<String, String> selector) {
+    Targets targets = resolve(named, selector);
+    List<String> keys = new ArrayList<>();
+    targets.workloads().forEach(w -> keys.add(w.ref().toString()));
+    targets.cronJobs().forEach(c -> keys.add("cronjob/" + c.getMetadata().getName()));
+    return keys;
+  }
+
   private Targets resolve(List<WorkloadRef> named, Map<String, String> selector) {
     Set<WorkloadRef> refs = new LinkedHashSet<>(named);
     // the objects the selector lists are used as listed, not read again one by one

@@ -138,33 +138,48 @@ class RunIT extends ClusterTestBase {
   }
 
   @Test
-  void maintenanceOnFailureReleasesTheLockAndLeavesTheAppAsBefore() throws Exception {
-    Result result =
-        pitstop(
-            "run",
-            "--run-id",
-            RUN,
-            "--selector",
-            "app=shop",
-            "--mode",
-            "configmap",
-            "--configmap",
-            "missing-settings",
-            "--key",
-            "maintenance",
-            "--jdbc-url",
-            postgres.url("shop"),
-            "--db-user",
-            "postgres",
-            "--locations",
-            V2,
-            "--retries",
-            "0");
+  void aMissingMaintenanceConfigMapIsFoundBeforeTheLockAndNothingIsTouched() throws Exception {
+    String before = snapshotOfState();
+    List<String> args = fixture.runArgs("shop", RUN);
+    args.set(args.indexOf("shop-settings"), "missing-settings");
+    args.addAll(List.of("--locations", V2));
 
-    assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
-    assertThat(result.out()).contains("maintenance-on failed");
-    assertAppAsBefore();
+    Result result = pitstop("run", args.toArray(String[]::new));
+
+    assertThat(result.exitCode()).as(result.toString()).isEqualTo(2);
+    assertThat(result.err()).contains("missing-settings");
+    assertThat(snapshotOfState()).isEqualTo(before);
     assertThat(version()).isEqualTo("1");
+  }
+
+  @Test
+  void aMigrationsFolderThatDoesNotExistIsFoundBeforeTheAppGoesDown() throws Exception {
+    String before = snapshotOfState();
+
+    Result result = run("--locations", "filesystem:" + dir.resolve("no-such-folder"));
+
+    assertThat(result.exitCode()).as(result.toString()).isEqualTo(2);
+    assertThat(result.err()).contains("no such folder");
+    assertThat(snapshotOfState()).isEqualTo(before);
+  }
+
+  @Test
+  void aDryRunChecksTheSameInputsAndFailsAsTheRunWould() throws Exception {
+    String before = snapshotOfState();
+    Files.createDirectories(dir.resolve("empty"));
+
+    Result typo = run("--dry-run", "--locations", "filesystem:" + dir.resolve("empty"));
+    Result fine = run("--dry-run", "--locations", V2, "--snapshot");
+
+    assertThat(typo.exitCode()).as(typo.toString()).isEqualTo(2);
+    assertThat(typo.err()).contains("holds no .sql file");
+    assertThat(fine.exitCode()).as(fine.toString()).isZero();
+    assertThat(fine.out())
+        .contains("maintenance: configmap/shop-settings")
+        .contains("workloads: deployment/web, statefulset/worker")
+        .contains("1 migration(s) pending")
+        .contains("snapshot: would snapshot shop");
+    assertThat(snapshotOfState()).isEqualTo(before);
   }
 
   @Test
