@@ -164,6 +164,29 @@ public final class LedgerStore {
             });
   }
 
+  /**
+   * The record for a step that changes things, or for its dry run. A dry run before the lock is
+   * taken previews the step against an empty record of this run (and says the real step needs the
+   * lock); another run's lock still refuses it, as it would refuse the real step.
+   */
+  public Ledger heldOrPreview(String runId, boolean dryRun, dev.pitstop.core.Progress progress) {
+    if (!dryRun) {
+      return requireHeldBy(runId);
+    }
+    Optional<Ledger> found = read();
+    if (found.isEmpty()) {
+      progress.warn(
+          "dry run without the lock: the real step needs `pitstop lock --app "
+              + app
+              + " --run-id "
+              + runId
+              + "` first");
+      return new Ledger(runId, "dry run", clock.instant());
+    }
+    requireOwner(found.get(), runId);
+    return found.get();
+  }
+
   /** The record for a mutating step: it must exist and belong to this run. */
   public Ledger requireHeldBy(String runId) {
     Ledger ledger = read().orElseThrow(() -> notLocked(runId));

@@ -19,7 +19,8 @@ public final class MaintenanceStep {
   }
 
   public StepResult on(MaintenanceTarget target) {
-    Ledger ledger = context.ledger().requireHeldBy(context.runId());
+    Ledger ledger =
+        context.ledger().heldOrPreview(context.runId(), context.dryRun(), context.progress());
     Optional<MaintenanceRecord> recorded = ledger.maintenance().filter(MaintenanceRecord::active);
     MaintenanceRecord captured = target.capture(context.cluster());
     if (recorded.isPresent()) {

@@ -36,7 +36,8 @@ public final class ScaleDownStep {
 
   public StepResult scaleDown(
       List<WorkloadRef> named, Map<String, String> selector, KeepDown.Options options) {
-    Ledger ledger = context.ledger().requireHeldBy(context.runId());
+    Ledger ledger =
+        context.ledger().heldOrPreview(context.runId(), context.dryRun(), context.progress());
     Targets targets = resolve(named, selector);
     List<Workload> workloads = targets.workloads();
 

@@ -29,7 +29,8 @@ public final class ScaleUpStep {
   }
 
   public StepResult scaleUp(List<WorkloadRef> only, Map<String, String> images) {
-    Ledger ledger = context.ledger().requireHeldBy(context.runId());
+    Ledger ledger =
+        context.ledger().heldOrPreview(context.runId(), context.dryRun(), context.progress());
     List<WorkloadRecord> targets =
         recordedTargets(ledger, only.stream().filter(r -> r.kind().scalable()).toList(), only);
     Set<String> onlyKeys = new HashSet<>();

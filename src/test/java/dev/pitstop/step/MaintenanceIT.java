@@ -186,7 +186,7 @@ class MaintenanceIT extends ClusterTestBase {
             "--service",
             "shop-web",
             "--maintenance-selector",
-            "app=="),
+            "app!=web"),
         "malformed");
     assertBad(
         pitstopRun(

@@ -222,6 +222,34 @@ class ScaleIT extends ClusterTestBase {
   }
 
   @Test
+  void stepsCanBePreviewedBeforeTheLockButNotUnderAnotherRunsLock() {
+    assertThat(pitstopRun("unlock", "--force").exitCode()).isZero();
+    String before = snapshotOfState();
+
+    Result down = pitstopRun("scale-down", "--selector", "app=shop", "--dry-run");
+    Result on =
+        pitstopRun(
+            "maintenance-on",
+            "--mode",
+            "configmap",
+            "--configmap",
+            "shop-settings",
+            "--key",
+            "maintenance",
+            "--dry-run");
+
+    assertThat(down.exitCode()).as(down.toString()).isZero();
+    assertThat(down.out()).contains("dry run");
+    assertThat(down.err()).contains("the real step needs `pitstop lock");
+    assertThat(on.exitCode()).as(on.toString()).isZero();
+    assertThat(snapshotOfState()).isEqualTo(before);
+    assertThat(pitstop("lock", "--run-id", "other-run").exitCode()).isZero();
+    assertThat(pitstopRun("scale-down", "--selector", "app=shop", "--dry-run").exitCode())
+        .as("as the real step would")
+        .isEqualTo(3);
+  }
+
+  @Test
   void dryRunsChangeNothing() {
     String before = snapshotOfState();
 
@@ -249,7 +277,8 @@ class ScaleIT extends ClusterTestBase {
     assertBad(pitstopRun("scale-down", "--selector", "app=nothing-here"), "matches no Deployment");
     assertBad(pitstopRun("scale-down"), "name the workloads");
     assertBad(
-        pitstopRun("scale-down", "--workload", "deployment/web", "--frobnicate"), "Unknown option");
+        pitstopRun("scale-down", "--workload", "deployment/web", "--frobnicate"),
+        "unknown option --frobnicate");
     assertBad(pitstopRun("scale-up", "--image", "web"), "CONTAINER=IMAGE");
     assertBad(
         pitstopRun("scale-down", "--workload", "deployment/web", "--timeout", "soon"),
