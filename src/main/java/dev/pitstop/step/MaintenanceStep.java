@@ -5,6 +5,7 @@ import dev.pitstop.core.StepResult;
 import dev.pitstop.ledger.Ledger;
 import dev.pitstop.ledger.MaintenanceRecord;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -23,6 +24,8 @@ public final class MaintenanceStep {
         context.ledger().heldOrPreview(context.runId(), context.dryRun(), context.progress());
     Optional<MaintenanceRecord> recorded = ledger.maintenance().filter(MaintenanceRecord::active);
     MaintenanceRecord captured = target.capture(context.cluster());
+    List<String> concerns = target.concerns(context.cluster());
+    concerns.forEach(context.progress()::warn);
     if (recorded.isPresent()) {
       MaintenanceRecord active = recorded.get();
       if (!active.mode().equals(captured.mode())
@@ -39,7 +42,8 @@ public final class MaintenanceStep {
           "dry run: would "
               + (recorded.isPresent() ? "re-apply " : "switch on ")
               + target.describe(),
-          captured);
+          captured,
+          concerns);
     }
     if (recorded.isEmpty()) {
       context.ledger().update(context.runId(), l -> l.setMaintenance(captured));
@@ -49,7 +53,8 @@ public final class MaintenanceStep {
     return result(
         (recorded.isPresent() ? "maintenance was already on; re-applied " : "maintenance on: ")
             + target.describe(),
-        recorded.orElse(captured));
+        recorded.orElse(captured),
+        concerns);
   }
 
   /**
@@ -90,10 +95,11 @@ public final class MaintenanceStep {
         .build();
   }
 
-  private StepResult result(String summary, MaintenanceRecord record) {
+  private StepResult result(String summary, MaintenanceRecord record, List<String> concerns) {
     return StepResult.builder(summary)
         .field("maintenance", context.dryRun() ? "off" : "on")
         .field("target", record.describeTarget())
+        .field("warnings", concerns)
         .build();
   }
 }

@@ -44,6 +44,33 @@ public sealed interface MaintenanceTarget
   /** A short description for progress lines. */
   String describe();
 
+  /**
+   * What would make users see errors instead of the maintenance page — the maintenance Service
+   * missing, no pod behind the maintenance selector — read before the switch. Warnings, not
+   * refusals: the page may be installed while the run goes on.
+   */
+  default List<String> concerns(Cluster cluster) {
+    return List.of();
+  }
+
+  /** A warning when Service {@code name} does not exist, for modes that route to it. */
+  private static List<String> missingService(Cluster cluster, String name) {
+    Service found =
+        cluster.call(
+            "read service/" + name,
+            () ->
+                cluster.client().services().inNamespace(cluster.namespace()).withName(name).get());
+    return found != null
+        ? List.of()
+        : List.of(
+            "the maintenance Service "
+                + name
+                + " does not exist in namespace "
+                + cluster.namespace()
+                + ": users would get errors instead of the maintenance page (install"
+                + " maintenance-page/ or fix --maintenance-backend)");
+  }
+
   /** Puts back exactly what {@code record} holds; returns the changed object. */
   static HasMetadata restore(Cluster cluster, MaintenanceRecord record) {
     return switch (record.mode()) {
@@ -166,6 +193,25 @@ public sealed interface MaintenanceTarget
     @Override
     public String describe() {
       return "service/" + name + " selector " + maintenanceSelector;
+    }
+
+    @Override
+    public List<String> concerns(Cluster cluster) {
+      int pods =
+          cluster.call(
+              "list the pods of the maintenance selector",
+              () -> cluster.podObjects().withLabels(maintenanceSelector).list().getItems().size());
+      return pods > 0
+          ? List.of()
+          : List.of(
+              "no pod in namespace "
+                  + cluster.namespace()
+                  + " matches the maintenance selector "
+                  + maintenanceSelector
+                  + ": service/"
+                  + name
+                  + " would have no endpoint and users would get errors (install"
+                  + " maintenance-page/ or fix --maintenance-selector)");
     }
   }
 
@@ -291,6 +337,11 @@ public sealed interface MaintenanceTarget
     @Override
     public String describe() {
       return "ingress/" + name + " backends -> " + service + ":" + port;
+    }
+
+    @Override
+    public List<String> concerns(Cluster cluster) {
+      return missingService(cluster, service);
     }
 
     private interface PathVisitor {
@@ -476,6 +527,11 @@ public sealed interface MaintenanceTarget
     @Override
     public String describe() {
       return "httproute/" + name + " backendRefs -> " + service + ":" + port;
+    }
+
+    @Override
+    public List<String> concerns(Cluster cluster) {
+      return missingService(cluster, service);
     }
   }
 }

@@ -43,6 +43,10 @@ public record Preflight(
     List<String> done = new ArrayList<>();
     target.capture(context.cluster());
     done.add("maintenance: " + target.describe() + " exists");
+    for (String concern : target.concerns(context.cluster())) {
+      context.progress().warn(concern);
+      done.add("warning: " + concern);
+    }
     List<String> workloads = new ScaleDownStep(context).resolveForCheck(named, selector);
     done.add("workloads: " + String.join(", ", workloads));
     for (String location : locations) {

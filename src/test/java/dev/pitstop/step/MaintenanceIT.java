@@ -72,6 +72,71 @@ class MaintenanceIT extends ClusterTestBase {
   }
 
   @Test
+  void usersWouldSeeErrorsInsteadOfThePageIsWarnedAbout() {
+    Result noPods =
+        pitstopRun(
+            "maintenance-on",
+            "--mode",
+            "service",
+            "--service",
+            "shop-web",
+            "--maintenance-selector",
+            "app=maintenance-page",
+            "--dry-run");
+    Result noService =
+        pitstopRun(
+            "maintenance-on",
+            "--mode",
+            "ingress",
+            "--ingress",
+            "shop",
+            "--maintenance-backend",
+            "maintenance-page:80",
+            "--dry-run");
+
+    assertThat(noPods.exitCode()).as(noPods.toString()).isZero();
+    assertThat(noPods.err()).contains("no pod in namespace shop matches the maintenance selector");
+    assertThat(noService.err())
+        .contains("the maintenance Service maintenance-page does not exist in namespace shop");
+
+    client
+        .services()
+        .inNamespace(NS)
+        .resource(
+            new io.fabric8.kubernetes.api.model.ServiceBuilder()
+                .withNewMetadata()
+                .withName("maintenance-page")
+                .endMetadata()
+                .withNewSpec()
+                .addToSelector("app", "maintenance-page")
+                .endSpec()
+                .build())
+        .create();
+    client
+        .pods()
+        .inNamespace(NS)
+        .resource(
+            new io.fabric8.kubernetes.api.model.PodBuilder()
+                .withNewMetadata()
+                .withName("maintenance-page-1")
+                .addToLabels("app", "maintenance-page")
+                .endMetadata()
+                .build())
+        .create();
+    Result installed =
+        pitstopRun(
+            "maintenance-on",
+            "--mode",
+            "service",
+            "--service",
+            "shop-web",
+            "--maintenance-selector",
+            "app=maintenance-page",
+            "--dry-run");
+    assertThat(installed.err()).doesNotContain("warning");
+  }
+
+  @Test
   void serviceModeSwapsTheSelectorAndOffRestoresIt() {
     Result on =
         pitstopRun(
