@@ -156,12 +156,27 @@ public final class PitstopCli {
     String message =
         e instanceof UnmatchedArgumentException unmatched
             ? unmatchedMessage(unmatched)
-            : e.getMessage();
+            : lowerCaseChoices(e.getMessage());
     err.println(prefix(command) + message);
     err.println("Run `" + command.getCommandSpec().qualifiedName() + " --help` for the options.");
     err.flush();
     failureOutput(environment, args, subcommandOf(args), ExitCode.USAGE, message);
     return ExitCode.USAGE;
+  }
+
+  private static final java.util.regex.Pattern ENUM_CHOICES =
+      java.util.regex.Pattern.compile(
+          "expected one of \\[([A-Z0-9_, ]+)\\] \\(case-insensitive\\)");
+
+  /** picocli lists an option's choices as the enum constants; users type them in lower case. */
+  static String lowerCaseChoices(String message) {
+    java.util.regex.Matcher m = ENUM_CHOICES.matcher(message);
+    return m.find()
+        ? m.replaceFirst(
+            java.util.regex.Matcher.quoteReplacement(
+                "expected one of "
+                    + m.group(1).toLowerCase(java.util.Locale.ROOT).replace('_', '-')))
+        : message;
   }
 
   private static String subcommandOf(String[] args) {

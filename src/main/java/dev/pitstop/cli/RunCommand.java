@@ -46,9 +46,11 @@ import picocli.CommandLine.Option;
     description =
         "The whole procedure in one process: lock, maintenance, scale-down, migrate, verify, scale-up, smoke-test.",
     footer = {
-      "%nOn any failure after lock: rollback; always last: maintenance-off, then unlock (not when"
-          + " the rollback failed). Exit 0 migrated and up, 1 failed and rolled back, 3 locked by"
-          + " another run, 4 rollback failed. --timeout applies to each step.",
+      "%nEvery input is checked before the lock. On any failure after lock: rollback; always"
+          + " last: maintenance-off, then unlock (not when the rollback failed). Exit 0 migrated"
+          + " and up, 1 failed and rolled back, 2 bad input (nothing touched), 3 locked by another"
+          + " run, 4 rollback failed (in maintenance, locked), 75 the lock could not be taken (API"
+          + " unreachable until --timeout; nothing touched). --timeout applies to each step.",
       "%nExample:%n  PITSTOP_DB_PASSWORD=... pitstop run --app shop -n shop --run-id 7f3a9c \\",
       "    --workload deployment/web --mode service --service shop-web \\",
       "    --maintenance-selector app=maintenance-page \\",

@@ -53,7 +53,8 @@ public enum WorkloadKind {
           throw PitstopException.usage(
               "unknown workload kind '"
                   + text
-                  + "': Pitstop scales deployment/NAME and statefulset/NAME");
+                  + "': Pitstop scales deployment/NAME and statefulset/NAME and suspends"
+                  + " cronjob/NAME");
     };
   }
 }

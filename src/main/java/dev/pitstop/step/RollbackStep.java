@@ -86,8 +86,8 @@ public final class RollbackStep {
                       "dry run: would restore "
                           + r.key()
                           + " to "
-                          + r.replicas()
-                          + " replicas, images "
+                          + Steps.plural(r.replicas(), "replica")
+                          + ", images "
                           + r.images()));
       pauseKeys(ledger)
           .forEach(k -> context.progress().info("dry run: would resume " + k + " as recorded"));
@@ -203,8 +203,8 @@ public final class RollbackStep {
                     throw PitstopException.failed(
                         ref
                             + " no longer exists; recreate it with "
-                            + record.replicas()
-                            + " replicas and images "
+                            + Steps.plural(record.replicas(), "replica")
+                            + " and images "
                             + record.images());
                   }
                   Workload restored =
@@ -218,8 +218,8 @@ public final class RollbackStep {
                           restored.object(),
                           "RolledBack",
                           "restored "
-                              + record.replicas()
-                              + " replicas and images "
+                              + Steps.plural(record.replicas(), "replica")
+                              + " and images "
                               + record.images());
                   context
                       .progress()
@@ -227,8 +227,8 @@ public final class RollbackStep {
                           "restored "
                               + ref
                               + " to "
-                              + record.replicas()
-                              + " replicas, images "
+                              + Steps.plural(record.replicas(), "replica")
+                              + ", images "
                               + record.images());
                   return ref;
                 });

@@ -139,7 +139,10 @@ public final class ScaleDownStep {
                 }
                 context
                     .progress()
-                    .info("scaled " + workload.ref() + " to 0; waiting for its pods to go");
+                    .info(
+                        already
+                            ? workload.ref() + " is at 0 already; waiting for any pod left"
+                            : "scaled " + workload.ref() + " to 0; waiting for its pods to go");
                 return updated;
               });
       keepDown.settleJobs(targets.cronJobs(), options.deleteRunningJobs());

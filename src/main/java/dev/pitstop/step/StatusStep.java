@@ -72,14 +72,16 @@ public final class StatusStep {
           "  "
               + record.key()
               + ": recorded "
-              + record.replicas()
-              + " replicas, now "
+              + Steps.plural(record.replicas(), "replica")
+              + " "
+              + record.images()
+              + ", now "
               + current
                   .map(w -> w.replicas() + " (" + w.readyReplicas() + " ready)")
                   .orElse("MISSING")
               + (current.map(w -> w.images().equals(record.images())).orElse(true)
                   ? ""
-                  : ", images changed from " + record.images() + " to " + current.get().images()));
+                  : ", images changed to " + current.get().images()));
     }
     if (workloads.isEmpty()) {
       lines.add("workloads: none scaled down by this run");

@@ -8,4 +8,9 @@ final class Steps {
   static final Retry.Sleeper SLEEP = duration -> Thread.sleep(duration.toMillis());
 
   private Steps() {}
+
+  /** {@code 1 replica}, {@code 3 replicas}. */
+  static String plural(int count, String noun) {
+    return count + " " + noun + (count == 1 ? "" : "s");
+  }
 }

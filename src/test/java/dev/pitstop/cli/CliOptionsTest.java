@@ -206,7 +206,12 @@ class CliOptionsTest {
     assertBad(
         cli.run("lock", "--app", "shop", "--run-id", "r", "--timeout", "5 minutes"),
         "invalid duration");
-    assertBad(cli.run("lock", "--app", "shop", "--run-id", "r", "--output", "xml"), "--output");
+    assertBad(
+        cli.run("lock", "--app", "shop", "--run-id", "r", "--output", "xml"),
+        "'--output': expected one of text, json but was 'xml'");
+    assertBad(
+        cli.run("scale-down", "--app", "shop", "--run-id", "r", "--workload", "daemonset/x"),
+        "suspends cronjob/NAME");
     assertBad(cli.run("nosuchstep"), "unknown command 'nosuchstep'");
     assertBad(cli.run(), "name a subcommand");
   }

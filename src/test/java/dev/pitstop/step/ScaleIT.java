@@ -60,6 +60,21 @@ class ScaleIT extends ClusterTestBase {
     assertThat(again.exitCode()).as(again.toString()).isZero();
     assertThat(ledger().getData().get("workloads")).isEqualTo(ledgerAfterFirst);
     assertThat(recordedWorkloads().get(0).get("replicas").asInt()).isEqualTo(3);
+    assertThat(again.err())
+        .contains("deployment/web is at 0 already")
+        .doesNotContain("scaled deployment/web to 0");
+  }
+
+  @Test
+  void statusShowsTheRecordedImagesAndCountsReplicasInWords() {
+    pitstopRun("scale-down", "--selector", "app=shop");
+    client.apps().statefulSets().inNamespace(NS).withName("worker").scale(1);
+
+    Result status = pitstop("status");
+
+    assertThat(status.out())
+        .contains("deployment/web: recorded 3 replicas {web=shop:1.0, sidecar=proxy:1.0}, now 0")
+        .contains("statefulset/worker: recorded 2 replicas {worker=shop-worker:1.0}, now 1");
   }
 
   @Test
@@ -215,7 +230,7 @@ class ScaleIT extends ClusterTestBase {
     assertThat(status.exitCode()).as(status.toString()).isZero();
     assertThat(status.out())
         .contains("locked by run run-1")
-        .contains("deployment/web: recorded 3 replicas, now 0")
+        .contains("deployment/web: recorded 3 replicas {web=shop:1.0, sidecar=proxy:1.0}, now 0")
         .contains("maintenance: off");
     Result json = pitstop("status", "--output", "json");
     assertThat(json.out()).contains("\"recorded-replicas\":3").contains("\"current-replicas\":0");
