@@ -78,7 +78,9 @@ public final class CommonOptions {
 
   @Option(
       names = {"-v", "--verbose"},
-      description = "Print debug lines and, on unexpected errors, the stack trace.")
+      description =
+          "Print each API request, database connection and wait as it happens, and on"
+              + " unexpected errors the stack trace.")
   boolean verbose;
 
   /** Parses durations written like {@code 90s}, {@code 5m}, {@code 1h30m}. */

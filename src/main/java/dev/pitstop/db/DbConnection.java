@@ -188,6 +188,7 @@ public final class DbConnection {
   public Connection connect(SessionSettings settings, Deadline deadline, Retry.Sleeper sleeper) {
     Retry retry =
         new Retry(e -> PgErrors.classify(e, this, "connecting to " + describe()), sleeper);
+    dev.pitstop.core.Progress.current().debug("database: connecting to " + describe());
     return retry.call("connecting to " + describe(), deadline, () -> open(settings));
   }
 

@@ -112,6 +112,7 @@ public final class Cluster {
    * Runs one API call, retrying transient failures (5xx, 429, 409, unreachable) until the deadline.
    */
   public <T> T call(String what, Callable<T> action) {
+    dev.pitstop.core.Progress.current().debug("API: " + what);
     return retry.call(what, deadline, action);
   }
 

@@ -171,6 +171,13 @@ public final class Rollouts {
         return;
       }
       armed = true;
+      dev.pitstop.core.Progress.current()
+          .debug(
+              "waiting up to "
+                  + dev.pitstop.core.Durations.format(cluster.deadline().remaining())
+                  + " for the pods of "
+                  + workloads.stream().map(w -> w.ref().toString()).toList()
+                  + " to go");
       check();
       if (Rollouts.this.await(gone, () -> listPods(common).stream().noneMatch(selected))) {
         return;
@@ -233,6 +240,8 @@ public final class Rollouts {
     if (cronJobs.isEmpty()) {
       return;
     }
+    dev.pitstop.core.Progress.current()
+        .debug("waiting for the running Jobs of " + cronJobs.size() + " CronJob(s) to end");
     CronJobs jobs = new CronJobs(cluster);
     Set<String> uids =
         cronJobs.stream().map(c -> c.getMetadata().getUid()).collect(Collectors.toSet());
@@ -260,6 +269,13 @@ public final class Rollouts {
    * kind serves every workload of that kind (a single workload is watched by name).
    */
   public void awaitReady(List<WorkloadRef> refs) {
+    dev.pitstop.core.Progress.current()
+        .debug(
+            "waiting up to "
+                + dev.pitstop.core.Durations.format(cluster.deadline().remaining())
+                + " for "
+                + refs
+                + " to be ready");
     Map<WorkloadKind, List<WorkloadRef>> byKind = new LinkedHashMap<>();
     refs.forEach(ref -> byKind.computeIfAbsent(ref.kind(), k -> new ArrayList<>()).add(ref));
     Map<List<WorkloadRef>, CompletableFuture<List<GenericKubernetesResource>>> waits =

@@ -66,6 +66,19 @@ class ScaleIT extends ClusterTestBase {
   }
 
   @Test
+  void verboseShowsEveryRequestAndWaitAsItHappens() {
+    Result quiet = pitstopRun("scale-down", "--workload", "deployment/web");
+    Result verbose = pitstopRun("scale-up", "-v");
+
+    assertThat(quiet.err()).doesNotContain("debug:");
+    assertThat(verbose.exitCode()).as(verbose.toString()).isZero();
+    assertThat(verbose.err())
+        .contains("debug: API: update the run record configmap/pitstop-shop")
+        .contains("debug: waiting up to")
+        .contains("to be ready");
+  }
+
+  @Test
   void statusShowsTheRecordedImagesAndCountsReplicasInWords() {
     pitstopRun("scale-down", "--selector", "app=shop");
     client.apps().statefulSets().inNamespace(NS).withName("worker").scale(1);
