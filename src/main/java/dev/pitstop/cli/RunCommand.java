@@ -196,6 +196,9 @@ final class RunCommand extends StepCommand {
     }
     Duration budget = common.timeout;
     Map<String, String> databaseFacts = Ledger.databaseFacts(db.url(), db.user());
+    // maintenance-off measures the window users paid for; the record is gone after unlock
+    java.util.concurrent.atomic.AtomicReference<StepResult> window =
+        new java.util.concurrent.atomic.AtomicReference<>();
     Map<String, Action> actions = new LinkedHashMap<>();
     actions.put(
         "lock",
@@ -263,7 +266,12 @@ final class RunCommand extends StepCommand {
                     backwardCompatible));
     actions.put(
         "maintenance-off",
-        () -> new MaintenanceStep(context.withDeadline(budget)).off(releaseOnRollbackFailure));
+        () -> {
+          StepResult off =
+              new MaintenanceStep(context.withDeadline(budget)).off(releaseOnRollbackFailure);
+          window.set(off);
+          return off;
+        });
     actions.put(
         "unlock",
         () -> new UnlockStep(context.withDeadline(budget)).unlock(releaseOnRollbackFailure));
@@ -287,10 +295,10 @@ final class RunCommand extends StepCommand {
                 context.clock(),
                 duration -> Thread.sleep(duration.toMillis()))
             .run();
-    return summary(outcome);
+    return summary(outcome, window.get());
   }
 
-  private StepResult summary(Outcome outcome) {
+  private StepResult summary(Outcome outcome, StepResult off) {
     StringBuilder text =
         new StringBuilder(
             "run " + run.runId + ": " + outcome.summary() + " (exit " + outcome.exitCode() + ")");
@@ -311,11 +319,19 @@ final class RunCommand extends StepCommand {
       row.put("message", step.message());
       steps.add(row);
     }
-    return StepResult.builder(text.toString())
-        .field("outcome", outcome.summary())
-        .field("steps", steps)
-        .exitCode(outcome.exitCode())
-        .build();
+    Object windowSeconds = off == null ? null : off.fields().get("window-seconds");
+    if (windowSeconds != null) {
+      text.append(String.format("%n  maintenance window %.1fs", (Double) windowSeconds));
+    }
+    StepResult.Builder result =
+        StepResult.builder(text.toString())
+            .field("outcome", outcome.summary())
+            .field("steps", steps)
+            .exitCode(outcome.exitCode());
+    if (windowSeconds != null) {
+      result.field("window-seconds", windowSeconds).field("window", off.fields().get("window"));
+    }
+    return result.build();
   }
 
   /** A dry run checks the inputs and the lock, and prints the plan; it changes nothing. */

@@ -115,15 +115,17 @@ public final class FinishStep {
         ended = NOTHING;
       }
     }
-    release(false);
+    StepResult off = release(false);
     String summary =
         switch (ended) {
           case MIGRATED -> "release of run " + ledger.runId() + " complete";
           case NOTHING -> "run " + ledger.runId() + " changed nothing";
           default -> "run " + ledger.runId() + " rolled back";
         };
-    return outcome(summary + "; maintenance off, lock released", ended, true)
-        .field("rolled-back", String.join(",", undone))
+    return withWindow(
+            outcome(summary + "; maintenance off, lock released", ended, true)
+                .field("rolled-back", String.join(",", undone)),
+            off)
         .build();
   }
 
@@ -145,22 +147,35 @@ public final class FinishStep {
     context
         .progress()
         .warn("the rollback failed; switching maintenance off and unlocking anyway, as asked");
-    release(true);
-    return outcome(
-            "the rollback of run "
-                + ledger.runId()
-                + " failed ("
-                + why
-                + "); maintenance off and lock released as asked",
-            ROLLBACK_FAILED,
-            true)
+    StepResult off = release(true);
+    return withWindow(
+            outcome(
+                "the rollback of run "
+                    + ledger.runId()
+                    + " failed ("
+                    + why
+                    + "); maintenance off and lock released as asked",
+                ROLLBACK_FAILED,
+                true),
+            off)
         .exitCode(ExitCode.ROLLBACK_FAILED)
         .build();
   }
 
-  private void release(boolean force) {
-    journal("maintenance-off", () -> new MaintenanceStep(context).off(force));
+  /** Switches maintenance off and unlocks; returns maintenance-off's result (the window). */
+  private StepResult release(boolean force) {
+    StepResult off = journal("maintenance-off", () -> new MaintenanceStep(context).off(force));
     journal("unlock", () -> new UnlockStep(context).unlock(force));
+    return off;
+  }
+
+  private static StepResult.Builder withWindow(StepResult.Builder builder, StepResult off) {
+    for (String field : java.util.List.of("window-seconds", "window")) {
+      if (off.fields().containsKey(field)) {
+        builder.field(field, off.fields().get(field));
+      }
+    }
+    return builder;
   }
 
   private StepResult journal(String step, java.util.function.Supplier<StepResult> work) {

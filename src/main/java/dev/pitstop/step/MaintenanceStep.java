@@ -46,7 +46,17 @@ public final class MaintenanceStep {
           concerns);
     }
     if (recorded.isEmpty()) {
-      context.ledger().update(context.runId(), l -> l.setMaintenance(captured));
+      String now = context.clock().instant().toString();
+      context
+          .ledger()
+          .update(
+              context.runId(),
+              l -> {
+                l.setMaintenance(captured);
+                // the window users pay for starts here; a switch after an earlier off starts anew
+                l.putFact(Window.ON_AT, now);
+                l.putFact(Window.OFF_AT, null);
+              });
     }
     HasMetadata changed = target.switchOn(context.cluster());
     context.events().changed(changed, "MaintenanceOn", "maintenance on: " + target.describe());
@@ -85,14 +95,41 @@ public final class MaintenanceStep {
           .build();
     }
     HasMetadata changed = MaintenanceTarget.restore(context.cluster(), record);
-    context.ledger().update(context.runId(), l -> l.setMaintenance(record.withActive(false)));
+    java.time.Instant offAt = context.clock().instant();
+    Ledger updated =
+        context
+            .ledger()
+            .update(
+                context.runId(),
+                l -> {
+                  l.setMaintenance(record.withActive(false));
+                  l.putFact(Window.OFF_AT, offAt.toString());
+                });
     context
         .events()
         .changed(changed, "MaintenanceOff", "maintenance off: restored " + record.describeTarget());
-    return StepResult.builder("maintenance off: restored " + record.describeTarget())
-        .field("maintenance", "off")
-        .field("restored", record.describeTarget())
-        .build();
+    StepResult.Builder result =
+        StepResult.builder("maintenance off: restored " + record.describeTarget())
+            .field("maintenance", "off")
+            .field("restored", record.describeTarget());
+    Window.of(updated, offAt)
+        .ifPresent(
+            window -> {
+              context.progress().info("maintenance window " + window.describe());
+              context
+                  .ledger()
+                  .readConfigMap()
+                  .ifPresent(
+                      cm ->
+                          context
+                              .events()
+                              .changed(
+                                  cm,
+                                  "MaintenanceWindow",
+                                  "users saw maintenance for " + window.describe()));
+              result.field("window-seconds", window.seconds()).field("window", window.toFields());
+            });
+    return result.build();
   }
 
   private StepResult result(String summary, MaintenanceRecord record, List<String> concerns) {

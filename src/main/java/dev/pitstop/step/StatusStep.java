@@ -96,6 +96,13 @@ public final class StatusStep {
     }
     ledger.facts().forEach((key, value) -> lines.add(key + ": " + value));
 
+    Optional<Window> window = Window.recorded(ledger, context.clock().instant());
+    window.ifPresent(
+        w ->
+            lines.add(
+                "maintenance window"
+                    + (ledger.fact(Window.OFF_AT).isPresent() ? " " : " so far ")
+                    + w.describe()));
     List<Map<String, Object>> steps = new ArrayList<>();
     if (!ledger.steps().isEmpty()) {
       lines.add("steps:");
@@ -119,6 +126,8 @@ public final class StatusStep {
         .field("paused", pauses)
         .field("facts", ledger.facts())
         .field("steps", steps)
+        .field("window-seconds", window.map(Window::seconds).orElse(null))
+        .field("window", window.map(Window::toFields).orElse(null))
         .field("next", next)
         .build();
   }

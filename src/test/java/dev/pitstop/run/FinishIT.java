@@ -124,6 +124,13 @@ class FinishIT extends ClusterTestBase {
 
     assertThat(finish.exitCode()).as(finish.toString()).isZero();
     assertThat(json(finish).get("outcome").asText()).isEqualTo("migrated");
+    JsonNode window = json(finish).get("window");
+    assertThat(json(finish).get("window-seconds").asDouble()).isPositive();
+    assertThat(window.get("steps").findValuesAsText("step"))
+        .containsSubsequence("scale-down", "migrate", "verify", "scale-up", "smoke-test");
+    assertThat(window.get("in-pitstop-ms").asLong() + window.get("between-steps-ms").asLong())
+        .isEqualTo(window.get("total-ms").asLong());
+    assertThat(events()).anyMatch(e -> "MaintenanceWindow".equals(e.getReason()));
     assertThat(fixture.version()).isEqualTo("2");
     assertThat(webImage()).isEqualTo("shop:2.0");
     assertThat(web().getSpec().getReplicas()).isEqualTo(3);

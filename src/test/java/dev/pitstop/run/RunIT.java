@@ -121,6 +121,9 @@ class RunIT extends ClusterTestBase {
             "maintenance-off",
             "unlock");
     assertThat(result.err()).contains("lock             ok").contains("unlock           ok");
+    assertThat(json.get("window-seconds").asDouble()).isPositive();
+    assertThat(json.get("window").get("steps").findValuesAsText("step"))
+        .contains("scale-down", "migrate", "scale-up");
   }
 
   @Test

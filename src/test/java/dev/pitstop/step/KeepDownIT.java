@@ -344,7 +344,7 @@ class KeepDownIT extends ClusterTestBase {
             "scaledobject/worker (statefulset/worker): paused-replicas recorded <none>, now \"0\"")
         .contains("application/argocd/shop: automated sync recorded")
         .contains(", now paused")
-        .contains("pitstop rollback");
+        .contains("pitstop finish --app shop -n shop --run-id run-1");
     assertThat(pitstop("status", "--output", "json").out())
         .contains("\"object\":\"hpa/web\",\"field\":\"min-replicas\",\"recorded\":0");
   }
