@@ -114,11 +114,7 @@ public final class PgErrors {
     if (LOCK_NOT_AVAILABLE.equals(state)) {
       return new PitstopException(
           ExitCode.TRANSIENT,
-          doing
-              + ": gave up waiting for a lock (lock_timeout) on "
-              + where
-              + "; another session holds it: "
-              + message,
+          doing + ": gave up waiting for a lock (lock_timeout) on " + where + ": " + message,
           cause);
     }
     if (QUERY_CANCELED.equals(state)) {
