@@ -204,13 +204,25 @@ public final class DbConnection {
    * connection properties (also {@code password: ...} and JSON), the password of a {@code
    * scheme://user:password@host} URL, and the literal of a {@code PASSWORD '...'} clause.
    *
-   * <p>The password's own text is not searched for everywhere: a short or ordinary password (say
-   * {@code ex} or {@code postgres}) would then mask parts of words, table names and database names
-   * in every message, and a message that reads {@code relation "x" already e****ists} helps nobody.
-   * The driver and Flyway write a password only in the places masked here.
+   * <p>The password's own text is not searched for here: a short or ordinary password (say {@code
+   * ex} or {@code postgres}) would then mask parts of words, table names and database names in
+   * every message, and a message that reads {@code relation "x" already e****ists} helps nobody.
+   * What the driver says when it cannot connect goes through {@link #redactConnectionError}.
    */
   public String redact(String text) {
     return mask(text);
+  }
+
+  /**
+   * {@link #redact}, and the password's own text wherever it appears: for what the driver says when
+   * it cannot connect or log in, which may echo what it was given, and never names a table.
+   */
+  public String redactConnectionError(String text) {
+    String result = mask(text);
+    if (result != null && password.length > 0) {
+      result = result.replace(new String(password), "****");
+    }
+    return result;
   }
 
   /** {@link #redact} for text that belongs to no particular connection. */

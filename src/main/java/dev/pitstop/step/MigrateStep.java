@@ -650,7 +650,8 @@ public final class MigrateStep {
                 : "; "
                     + String.join(", ", applied)
                     + " stay applied, schema version "
-                    + versionAfter(e, versionBefore));
+                    + versionAfter(e, versionBefore)
+                    + " (to undo this run, restore the snapshot)");
       }
       if ("55P04".equals(state)) {
         message.append(
