@@ -19,7 +19,9 @@ import dev.pitstop.db.SessionWatchdog;
 import dev.pitstop.db.Sessions;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -69,6 +71,8 @@ import org.flywaydb.core.internal.exception.FlywayMigrateException;
 public final class MigrateStep {
   /** Undo-log key of the schema version before the migration. */
   public static final String UNDO_SCHEMA_VERSION_BEFORE = "schema-version-before";
+
+  private static final Duration CLEAN_UP_LOCK_WAIT = Duration.ofSeconds(10);
 
   private final Progress progress;
   private final Retry.Sleeper sleeper;
@@ -336,6 +340,29 @@ public final class MigrateStep {
     /** A session of the step's own, lent by Flyway's pool; closing it gives it back. */
     private Connection borrow() throws SQLException {
       return configuration.getDataSource().getConnection();
+    }
+
+    /**
+     * A session for cleaning up after a failed migration, whose lock waits end on their own: the
+     * deadline has cancelled one statement already, and {@code --lock-timeout 0s} would let a drop
+     * that waits for the same lock as the cancelled build wait for ever.
+     */
+    private Connection borrowForCleanUp() throws SQLException {
+      Duration configured = request.session().lockTimeout();
+      Duration wait =
+          configured.isZero() || configured.compareTo(CLEAN_UP_LOCK_WAIT) > 0
+              ? CLEAN_UP_LOCK_WAIT
+              : configured;
+      Connection session = borrow();
+      try (PreparedStatement set =
+          session.prepareStatement("SELECT set_config('lock_timeout', ?, false)")) {
+        set.setString(1, wait.toMillis() + "ms");
+        set.execute();
+      } catch (SQLException e) {
+        session.close();
+        throw e;
+      }
+      return session;
     }
 
     private MigrationInfoService info() {
@@ -722,7 +749,7 @@ public final class MigrateStep {
       List<String> dropped = new ArrayList<>();
       List<String> left = new ArrayList<>();
       boolean historyRepaired = false;
-      try (Connection session = borrow()) {
+      try (Connection session = borrowForCleanUp()) {
         Set<InvalidIndex> earlier = new LinkedHashSet<>(before.invalidIndexes());
         for (InvalidIndex index : Catalog.invalidIndexes(session, before.schemas())) {
           if (earlier.contains(index)) {
@@ -778,7 +805,7 @@ public final class MigrateStep {
       }
       List<String> created =
           before.schemas().stream().filter(s -> !before.existingSchemas().contains(s)).toList();
-      try (Connection session = borrow()) {
+      try (Connection session = borrowForCleanUp()) {
         return Catalog.dropUnusedHistory(
             session, before.historySchema(), before.historyTable(), created);
       } catch (SQLException e) {

@@ -183,6 +183,38 @@ class MigrationSetsIT {
   }
 
   @Test
+  void timeoutEndsAConcurrentBuildThatWaitsWithoutALockTimeoutAndTheRetryBuildsTheIndex()
+      throws Exception {
+    DbConnection db = shop("cic_no_lock_timeout");
+    MigrateRequest request =
+        request(db, "shop", "concurrent-index")
+            .withAtomic(false)
+            .withSession(SessionSettings.defaults().withLockTimeout(Duration.ZERO))
+            .withTimeout(Duration.ofSeconds(8));
+
+    try (Connection holder = pg.jdbc("cic_no_lock_timeout", "batch-job");
+        Statement s = holder.createStatement()) {
+      holder.setAutoCommit(false);
+      s.execute("UPDATE orders SET total_cents = total_cents WHERE id = 1");
+
+      PitstopException failure =
+          catchThrowableOfType(PitstopException.class, () -> step.run(request, noLog));
+
+      assertThat(failure.exitCode()).isEqualTo(ExitCode.TRANSIENT);
+      assertThat(failure.getMessage())
+          .contains("ran out while migration V3", "waiting for a lock", "application batch-job")
+          .contains("a retry drops it and builds it again");
+      holder.rollback();
+    }
+
+    StepResult retried = step.run(request.withTimeout(Duration.ofSeconds(60)), noLog);
+
+    assertThat(retried.fields()).containsEntry("schema-version-after", "3");
+    assertThat(indexes("cic_no_lock_timeout", "orders"))
+        .isEqualTo("orders_customer_id_idx:true,orders_pkey:true");
+  }
+
+  @Test
   void invalidIndexLeftByAnEarlierBuildIsDroppedBeforeTheMigrationThatBuildsItRunsAgain()
       throws Exception {
     DbConnection db = shop("cic_leftover");
