@@ -19,11 +19,13 @@ import picocli.CommandLine.Mixin;
           + " unreachable database: exit 75. A failing migration: exit 1 naming it. A migration"
           + " set that cannot run as asked (e.g. CREATE INDEX CONCURRENTLY with --atomic): exit 2."
           + " --dry-run exits as the real run would. Flyway clean is always disabled.",
-      "%nExample:%n  PITSTOP_DB_PASSWORD=... pitstop migrate --jdbc-url jdbc:postgresql://db:5432/shop \\",
-      "    --db-user shop --locations /migrations",
+      "%nExample:%n  PITSTOP_DB_PASSWORD=... pitstop migrate \\",
+      "    --jdbc-url jdbc:postgresql://db:5432/shop --db-user shop \\",
+      "    --locations /migrations",
       "%nIn a run (it checks the run's lock and records the version before):",
       "  PITSTOP_DB_PASSWORD=... pitstop migrate --app shop -n shop --run-id 7f3a9c \\",
-      "    --jdbc-url jdbc:postgresql://db:5432/shop --db-user shop --locations filesystem:/migrations"
+      "    --jdbc-url jdbc:postgresql://db:5432/shop --db-user shop \\",
+      "    --locations filesystem:/migrations"
     })
 final class MigrateCommand extends DatabaseCommand {
   @Mixin RunOptions run;

@@ -193,7 +193,8 @@ public final class PgErrors {
     if (text == null) {
       return "(no message)";
     }
-    return text.strip().replaceAll("\\s*\\R\\s*", "; ");
+    // a line that ends with a colon introduces what follows, it does not end a sentence
+    return text.strip().replaceAll(":\\s*\\R\\s*", ": ").replaceAll("\\s*\\R\\s*", "; ");
   }
 
   /** A redacted stand-in for an SQLException, keeping its SQLSTATE. */
