@@ -112,6 +112,8 @@ public final class Catalog {
   public static List<InvalidIndex> invalidIndexes(Connection connection, Collection<String> schemas)
       throws SQLException {
     List<InvalidIndex> found = new ArrayList<>();
+    // PostgreSQL 11 and older show no index builds in progress
+    boolean progressShown = connection.getMetaData().getDatabaseMajorVersion() >= 12;
     try (PreparedStatement query =
         connection.prepareStatement(
             "SELECT n.nspname, ci.relname, ct.relname FROM pg_index i"
@@ -119,8 +121,10 @@ public final class Catalog {
                 + " JOIN pg_class ct ON ct.oid = i.indrelid"
                 + " JOIN pg_namespace n ON n.oid = ci.relnamespace"
                 + " WHERE NOT i.indisvalid AND n.nspname = ANY(?)"
-                + " AND NOT EXISTS (SELECT 1 FROM pg_stat_progress_create_index p"
-                + " WHERE p.index_relid = i.indexrelid)"
+                + (progressShown
+                    ? " AND NOT EXISTS (SELECT 1 FROM pg_stat_progress_create_index p"
+                        + " WHERE p.index_relid = i.indexrelid)"
+                    : "")
                 + " ORDER BY 1, 2")) {
       query.setArray(1, textArray(connection, schemas));
       try (ResultSet rows = query.executeQuery()) {
