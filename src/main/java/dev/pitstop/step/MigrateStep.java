@@ -601,12 +601,13 @@ public final class MigrateStep {
       if (e.getErrorCode() == CoreErrorCode.NON_EMPTY_SCHEMA_WITHOUT_SCHEMA_HISTORY_TABLE) {
         return baselineNeeded(before);
       }
-      Optional<SessionWatchdog.Cancellation> cancelled = watchdog.cancellation();
       MigrationInfo migration = e instanceof FlywayMigrateException fm ? fm.getMigration() : null;
       String state = PgErrors.sqlState(e);
       if (state == null && e instanceof FlywayMigrateException fm) {
         state = fm.getSqlState();
       }
+      Optional<SessionWatchdog.Cancellation> cancelled =
+          PgErrors.QUERY_CANCELED.equals(state) ? watchdog.cancellation() : Optional.empty();
       if (migration == null) {
         PitstopException classified = PgErrors.classify(e, db, "migrating " + db.describe());
         String message =
