@@ -36,6 +36,7 @@ public final class Catalog {
   /** A session in a transaction, described for a message. */
   public record OpenTransaction(
       int pid, String user, String applicationName, String state, OffsetDateTime since) {
+    /** PostgreSQL shows the state only to the same role or {@code pg_read_all_stats}. */
     public String describe() {
       return "pid "
           + pid
@@ -43,8 +44,7 @@ public final class Catalog {
           + orDash(user)
           + ", application "
           + orDash(applicationName)
-          + ", "
-          + orDash(state)
+          + (state == null ? "" : ", " + state)
           + (since == null ? "" : ", in a transaction since " + since)
           + ")";
     }

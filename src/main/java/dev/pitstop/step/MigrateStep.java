@@ -137,7 +137,10 @@ public final class MigrateStep {
       warnAboutSkippedFiles();
       Before before = readBefore();
       List<MigrationInfo> failedBuilds = failedConcurrentBuilds(info, before);
-      String version = Migrations.version(info.current());
+      // a failed concurrent build left nothing that counts: the version is the one before it
+      String version =
+          Migrations.version(
+              failedBuilds.isEmpty() ? info.current() : Migrations.latestSucceeded(info));
       List<MigrationInfo> pending = Arrays.asList(info.pending());
       PendingScripts scripts = PendingScripts.read(pending, configuration);
       List<MigrationInfo> outside = new ArrayList<>(failedBuilds);
@@ -191,6 +194,7 @@ public final class MigrateStep {
                     deadline,
                     FlywayFactory.ownSessions(flyway),
                     db.database());
+        undoLog.accept(UNDO_SCHEMA_VERSION_BEFORE, version);
         cleanUpFailedBuilds(session, failedBuilds, before);
         for (InvalidIndex index : toDrop) {
           progress.info(
@@ -214,7 +218,6 @@ public final class MigrateStep {
         useSessionLock(outside);
       }
 
-      undoLog.accept(UNDO_SCHEMA_VERSION_BEFORE, version);
       progress.info(
           "migrating "
               + db.describe()

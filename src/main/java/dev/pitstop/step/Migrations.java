@@ -26,6 +26,17 @@ final class Migrations {
     return info.getVersion() == null ? "R" : info.getVersion().getVersion();
   }
 
+  /** The latest applied versioned migration that did not fail, or {@code null}. */
+  static MigrationInfo latestSucceeded(org.flywaydb.core.api.MigrationInfoService info) {
+    MigrationInfo latest = null;
+    for (MigrationInfo applied : info.applied()) {
+      if (applied.getVersion() != null && !applied.getState().isFailed()) {
+        latest = applied;
+      }
+    }
+    return latest;
+  }
+
   /** {@code V2 "add email" (V2__add_email.sql)}: how a DBA recognises a migration in a message. */
   static String name(MigrationInfo info) {
     String version = info.getVersion() == null ? "repeatable" : "V" + info.getVersion();

@@ -175,7 +175,9 @@ class MigrationSetsIT {
 
     StepResult retried = step.run(request, noLog);
 
-    assertThat(retried.fields()).containsEntry("schema-version-after", "3");
+    assertThat(retried.fields())
+        .containsEntry("schema-version-before", "2")
+        .containsEntry("schema-version-after", "3");
     assertThat(indexes("cic_blocked", "orders"))
         .isEqualTo("orders_customer_id_idx:true,orders_pkey:true");
     assertThat(history("cic_blocked")).isEqualTo("1:true,2:true,R:true,3:true");
