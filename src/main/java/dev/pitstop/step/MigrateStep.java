@@ -678,9 +678,9 @@ public final class MigrateStep {
         message.append(
             applied.isEmpty()
                 ? "; nothing else was applied in this run, schema version " + versionBefore
-                : "; "
+                : "; kept from this run: "
                     + String.join(", ", applied)
-                    + " stay applied, schema version "
+                    + ", schema version "
                     + versionAfter(e, versionBefore)
                     + " (to undo this run, restore the snapshot)");
       }
@@ -763,7 +763,11 @@ public final class MigrateStep {
             Catalog.dropIndexConcurrently(session, index);
             dropped.add(index.qualifiedName());
           } catch (SQLException e) {
-            left.add(index.qualifiedName() + " (" + PgErrors.databaseMessage(e, db) + ")");
+            left.add(
+                index.qualifiedName()
+                    + " (could not drop it: "
+                    + PgErrors.databaseMessage(e, db)
+                    + ")");
           }
         }
         if (left.isEmpty() && scripts.isOneConcurrentIndexBuild(migration)) {
