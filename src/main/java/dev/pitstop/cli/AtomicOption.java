@@ -11,6 +11,7 @@ final class AtomicOption {
       fallbackValue = "true",
       description =
           "Apply all pending migrations in one transaction: all commit or none do (default)."
-              + " --no-atomic commits each on its own.")
+              + " --no-atomic commits each on its own: needed for CREATE INDEX CONCURRENTLY and"
+              + " for an enum value a later migration uses.")
   boolean atomic;
 }

@@ -4,6 +4,8 @@ import dev.pitstop.core.Deadline;
 import dev.pitstop.core.Progress;
 import dev.pitstop.core.StepResult;
 import dev.pitstop.db.DbConnection;
+import dev.pitstop.db.FlywayOptions;
+import dev.pitstop.db.FlywaySettings;
 import dev.pitstop.ledger.Ledger;
 import dev.pitstop.step.StepContext;
 import java.util.function.BiConsumer;
@@ -45,7 +47,18 @@ abstract class DatabaseCommand extends StepCommand {
   abstract StepResult executeOnDatabase(Progress progress, StepContext run);
 
   DbConnection connection() {
-    return database.connection(environment());
+    FlywayOptions flyway = flywayOptions();
+    return flyway == null
+        ? database.connection(environment())
+        : database.connection(environment(), FlywaySettings.load(flyway).connection());
+  }
+
+  /**
+   * The Flyway settings of a command that runs Flyway: its connection settings then fill in what
+   * the database options leave out. Null for the others.
+   */
+  FlywayOptions flywayOptions() {
+    return null;
   }
 
   /**

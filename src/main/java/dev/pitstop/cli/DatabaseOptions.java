@@ -2,6 +2,7 @@ package dev.pitstop.cli;
 
 import dev.pitstop.core.PitstopException;
 import dev.pitstop.db.DbConnection;
+import dev.pitstop.db.FlywaySettings;
 import dev.pitstop.db.SessionPolicy;
 import dev.pitstop.db.SessionSettings;
 import java.io.IOException;
@@ -80,15 +81,28 @@ public final class DatabaseOptions {
    * the file or the environment variables, never from a flag.
    */
   public DbConnection connection(CliEnvironment environment) {
-    return connection(environment.env()).withConnections(environment.connections());
+    return connection(environment, FlywaySettings.Connection.NONE);
   }
 
-  private DbConnection connection(Map<String, String> env) {
-    if (!given()) {
+  /**
+   * The connection, with what these options leave out taken from Flyway's own settings ({@code
+   * FLYWAY_URL}, {@code flyway.url} in a Flyway config file, and the same for the user and the
+   * password), as plain Flyway would read them.
+   */
+  public DbConnection connection(CliEnvironment environment, FlywaySettings.Connection flyway) {
+    String url = given() ? jdbcUrl : flyway.url();
+    if (url == null || url.isBlank()) {
       throw PitstopException.usage(
-          "missing --jdbc-url: e.g. jdbc:postgresql://db.shop.svc:5432/shop (or PITSTOP_JDBC_URL)");
+          "missing --jdbc-url: e.g. jdbc:postgresql://db.shop.svc:5432/shop (or PITSTOP_JDBC_URL,"
+              + " FLYWAY_URL, or flyway.url in --flyway-config)");
     }
-    return DbConnection.of(jdbcUrl, user, password(env));
+    char[] password = password(environment.env());
+    DbConnection connection =
+        DbConnection.of(
+            url,
+            user != null ? user : flyway.user(),
+            password != null ? password : flyway.password());
+    return connection.withConnections(environment.connections());
   }
 
   private char[] password(Map<String, String> env) {

@@ -19,7 +19,8 @@ final class FlywayMixin {
       paramLabel = "LOCATION",
       split = ",",
       description =
-          "Where migrations are: filesystem:/migrations or classpath:db/migration. Repeatable.")
+          "Where migrations are: a folder (/migrations or filesystem:/migrations) or"
+              + " classpath:db/migration. Repeatable.")
   List<String> locations = new ArrayList<>();
 
   @Option(
@@ -48,13 +49,16 @@ final class FlywayMixin {
   @Option(
       names = "--placeholder",
       paramLabel = "NAME=VALUE",
-      description = "A ${NAME} replacement in SQL migrations. Repeatable.")
+      // $$ keeps picocli from reading ${NAME} as one of its own variables
+      description = "A $${NAME} replacement in SQL migrations. Repeatable.")
   List<String> placeholders = new ArrayList<>();
 
   @Option(
       names = "--flyway-config",
       paramLabel = "FILE",
-      description = "A Flyway .conf file (flyway.locations=...); flags win over it.")
+      description =
+          "A Flyway .conf file (flyway.locations=..., flyway.url=...); flags, PITSTOP_* and"
+              + " FLYWAY_* variables win over it.")
   Path configFile;
 
   FlywayOptions toOptions(Map<String, String> env) {

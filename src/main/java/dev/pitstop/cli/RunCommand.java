@@ -6,6 +6,7 @@ import dev.pitstop.core.Progress;
 import dev.pitstop.core.StepResult;
 import dev.pitstop.db.DbConnection;
 import dev.pitstop.db.FlywayOptions;
+import dev.pitstop.db.FlywaySettings;
 import dev.pitstop.ledger.Ledger;
 import dev.pitstop.procedure.Procedure;
 import dev.pitstop.procedure.ProcedureRunner;
@@ -144,8 +145,8 @@ final class RunCommand extends StepCommand {
     chosen = workloads.parseRequired();
     keepDownOptions = keepDown.validated();
     target = maintenance.target();
-    db = database.connection(environment());
     flywayOptions = flyway.toOptions(environment().env());
+    db = database.connection(environment(), FlywaySettings.load(flywayOptions).connection());
     newImages = images.parse();
     checks = smoke.checks();
     keep.validated();

@@ -2,6 +2,7 @@ package dev.pitstop.cli;
 
 import dev.pitstop.core.Progress;
 import dev.pitstop.core.StepResult;
+import dev.pitstop.db.FlywayOptions;
 import dev.pitstop.step.StepContext;
 import dev.pitstop.step.VerifyRequest;
 import dev.pitstop.step.VerifyStep;
@@ -43,11 +44,16 @@ final class VerifyCommand extends DatabaseCommand {
   }
 
   @Override
+  FlywayOptions flywayOptions() {
+    return flyway.toOptions(environment().env());
+  }
+
+  @Override
   StepResult executeOnDatabase(Progress progress, StepContext context) {
     VerifyRequest request =
         new VerifyRequest(
             connection(),
-            flyway.toOptions(environment().env()),
+            flywayOptions(),
             verify.expectVersion,
             verify.checks,
             verify.allowPending,

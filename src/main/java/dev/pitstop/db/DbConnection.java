@@ -19,15 +19,23 @@ import org.postgresql.Driver;
  *
  * <p>The password is kept out of {@link #toString()}, {@link #describe()} and every message built
  * from this object: Pitstop's output ends up in pipeline logs that many people can read. {@link
- * #redact(String)} removes it (and any {@code password=} URL parameter) from text that comes back
- * from the driver or Flyway.
+ * #redact(String)} masks secrets in text that comes back from the driver or Flyway.
  */
 public final class DbConnection {
   /** Every Pitstop session says who it is, so a DBA looking at pg_stat_activity can tell. */
   public static final String APPLICATION_NAME = "pitstop";
 
   private static final String PREFIX = "jdbc:postgresql:";
-  private static final Pattern URL_PASSWORD = Pattern.compile("(?i)(password=)[^&;\\s]*");
+
+  private static final Pattern KEY_VALUE_SECRET =
+      Pattern.compile(
+          "(?i)\\b(password|passwd|pwd)(\"?\\s*[=:]\\s*)(\"[^\"]*\"|'[^']*'|[^\\s&;,)}\\]\"']+)");
+
+  private static final Pattern URL_USERINFO_SECRET =
+      Pattern.compile("(?i)(\\b[a-z][a-z0-9+.-]*://[^/\\s:@]+:)[^@/\\s]+@");
+
+  private static final Pattern SQL_PASSWORD_LITERAL =
+      Pattern.compile("(?i)\\b(PASSWORD\\s+E?)'(?:[^']|'')*'");
 
   private static final Pattern URL_PASSWORD_PARAM =
       Pattern.compile("(?i)([?&])password=[^&]*(&|$)");
@@ -197,16 +205,40 @@ public final class DbConnection {
     return new PitstopDataSource(this, settings);
   }
 
-  /** The text with this connection's password and any URL password parameter removed. */
+  /**
+   * The text with secrets masked where they are written: {@code password=...} URL parameters and
+   * connection properties (also {@code password: ...} and JSON), the password of a {@code
+   * scheme://user:password@host} URL, and the literal of a {@code PASSWORD '...'} clause.
+   *
+   * <p>The password's own text is not searched for here: a short or ordinary password (say {@code
+   * ex} or {@code postgres}) would then mask parts of words, table names and database names in
+   * every message, and a message that reads {@code relation "x" already e****ists} helps nobody.
+   * What the driver says when it cannot connect goes through {@link #redactConnectionError}.
+   */
   public String redact(String text) {
-    if (text == null) {
-      return null;
-    }
-    String result = URL_PASSWORD.matcher(text).replaceAll("$1****");
-    if (password.length > 0) {
+    return mask(text);
+  }
+
+  /**
+   * {@link #redact}, and the password's own text wherever it appears: for what the driver says when
+   * it cannot connect or log in, which may echo what it was given, and never names a table.
+   */
+  public String redactConnectionError(String text) {
+    String result = mask(text);
+    if (result != null && password.length > 0) {
       result = result.replace(new String(password), "****");
     }
     return result;
+  }
+
+  /** {@link #redact} for text that belongs to no particular connection. */
+  public static String mask(String text) {
+    if (text == null) {
+      return null;
+    }
+    String result = KEY_VALUE_SECRET.matcher(text).replaceAll("$1$2****");
+    result = URL_USERINFO_SECRET.matcher(result).replaceAll("$1****@");
+    return SQL_PASSWORD_LITERAL.matcher(result).replaceAll("$1'****'");
   }
 
   @Override

@@ -3,10 +3,7 @@ package dev.pitstop.db;
 import dev.pitstop.core.PitstopException;
 import dev.pitstop.core.Progress;
 import java.io.File;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import org.flywaydb.core.Flyway;
@@ -14,24 +11,26 @@ import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.MigrationVersion;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.flywaydb.core.internal.configuration.ConfigUtils;
+import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
+import org.postgresql.Driver;
 
 /**
  * Builds the one Flyway configuration {@code migrate}, {@code verify} and {@code status} share.
  *
- * <p>Order of precedence, lowest first: Flyway's defaults, the Flyway config file ({@code flyway.*}
- * keys, given as an option or in {@code FLYWAY_CONFIG_FILES}), {@code FLYWAY_*} environment
- * variables (read by Flyway's own mapping), then Pitstop's options. The connection is always
- * Pitstop's: {@code flyway.url}, {@code flyway.user} and {@code flyway.password} are ignored with a
- * warning, so there is one place credentials come from. Three settings are fixed whatever the
- * configuration says: {@code clean} is disabled (a production database must never be wiped by a
- * typo), a location that does not exist is an error rather than "no migrations", and a badly named
- * migration file is an error rather than silently skipped.
+ * <p>Order of precedence, lowest first: Flyway's defaults, the Flyway config file, {@code FLYWAY_*}
+ * environment variables (see {@link FlywaySettings}), then Pitstop's options. Where and as whom to
+ * connect comes from Pitstop's options first and from Flyway's {@code url}, {@code user} and {@code
+ * password} for what they leave out; Pitstop opens every session itself, so its timeouts apply.
+ *
+ * <p>Some settings are Pitstop's whatever the configuration says: {@code clean} is disabled (a
+ * production database must never be wiped by a typo), a location that does not exist is an error
+ * rather than "no migrations", {@code group} is {@code --atomic}, Flyway does not retry connections
+ * (Pitstop does, within {@code --timeout}), and Flyway's log goes through Pitstop's output ({@link
+ * FlywayLog}). A badly named {@code .sql} file is an error unless Flyway's own {@code
+ * validateMigrationNaming} says to skip such files. PostgreSQL's {@code transactional.lock} is
+ * decided per run by {@link #useSessionLock}.
  */
 public final class FlywayFactory {
-  private static final String[] CONNECTION_KEYS = {
-    ConfigUtils.URL, ConfigUtils.USER, ConfigUtils.PASSWORD, ConfigUtils.DRIVER
-  };
-
   private final Progress progress;
 
   public FlywayFactory(Progress progress) {
@@ -43,17 +42,17 @@ public final class FlywayFactory {
    */
   public Flyway create(
       DbConnection db, SessionSettings settings, FlywayOptions options, boolean atomic) {
-    Map<String, String> properties = new LinkedHashMap<>();
-    for (Path file : configFiles(options)) {
-      properties.putAll(loadConfigFile(file));
-    }
-    properties.putAll(ConfigUtils.environmentVariablesToPropertyMap(options.environment()));
-    properties.remove(ConfigUtils.CONFIG_FILES);
-    for (String key : CONNECTION_KEYS) {
-      if (properties.remove(key) != null) {
-        progress.warn(
-            key + " from the Flyway configuration is ignored: Pitstop's own connection is used");
-      }
+    FlywaySettings flywaySettings = FlywaySettings.load(options);
+    Map<String, String> properties = flywaySettings.forFlyway();
+    String driver = flywaySettings.get(ConfigUtils.DRIVER);
+    if (driver != null && !driver.isBlank() && !driver.equals(Driver.class.getName())) {
+      progress.warn(
+          ConfigUtils.DRIVER
+              + " "
+              + driver
+              + " from "
+              + flywaySettings.source(ConfigUtils.DRIVER)
+              + " is not used: Pitstop connects with the PostgreSQL driver");
     }
 
     for (String location : options.locations()) {
@@ -66,6 +65,7 @@ public final class FlywayFactory {
       checkTargetVersion(options.targetVersion());
     }
 
+    FlywayLog.writeTo(progress);
     try {
       FluentConfiguration config =
           Flyway.configure(FlywayFactory.class.getClassLoader()).configuration(properties);
@@ -89,13 +89,18 @@ public final class FlywayFactory {
         placeholders.putAll(options.placeholders());
         config.placeholders(placeholders);
       }
+      if (!flywaySettings.has(ConfigUtils.VALIDATE_MIGRATION_NAMING)) {
+        // Flyway's default skips such files silently: V2_add_email.sql (one underscore) would
+        // never run, and nobody would know
+        config.validateMigrationNaming(true);
+      }
       return config
           .dataSource(db.dataSource(settings))
           .connectRetries(0)
           .group(atomic)
           .cleanDisabled(true)
           .failOnMissingLocations(true)
-          .validateMigrationNaming(true)
+          .loggers(FlywayLog.class.getName())
           .load();
     } catch (FlywayException e) {
       throw new PitstopException(
@@ -105,38 +110,18 @@ public final class FlywayFactory {
     }
   }
 
-  private static Iterable<Path> configFiles(FlywayOptions options) {
-    if (options.configFile() != null) {
-      return java.util.List.of(options.configFile());
-    }
-    String fromEnv = options.environment().get("FLYWAY_CONFIG_FILES");
-    if (fromEnv == null || fromEnv.isBlank()) {
-      return java.util.List.of();
-    }
-    return java.util.Arrays.stream(fromEnv.split(","))
-        .map(String::trim)
-        .filter(s -> !s.isEmpty())
-        .map(Path::of)
-        .toList();
-  }
-
-  private static Map<String, String> loadConfigFile(Path file) {
-    if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".toml")) {
-      throw PitstopException.usage(
-          "Flyway config file "
-              + file
-              + ": TOML files are read only by the Flyway command line; write the same settings as"
-              + " flyway.<key>=<value> lines in a .conf file");
-    }
-    if (!Files.isRegularFile(file)) {
-      throw PitstopException.usage("Flyway config file " + file + " does not exist");
-    }
-    try {
-      Map<String, String> loaded = ConfigUtils.loadConfigurationFile(file.toFile(), "UTF-8", true);
-      return loaded == null ? Map.of() : loaded;
-    } catch (FlywayException e) {
-      throw PitstopException.usage("Flyway config file " + file + ": " + e.getMessage());
-    }
+  /**
+   * Makes Flyway hold its lock with a session-level advisory lock on the one session that also runs
+   * the migrations, instead of a transaction-level lock on a second session. The second session
+   * sits "idle in transaction" while a migration runs, and {@code CREATE INDEX CONCURRENTLY} waits
+   * for every open transaction to end: the build would wait for Pitstop's own session until a
+   * timeout ended it.
+   */
+  public static void useSessionLock(Flyway flyway) {
+    flyway
+        .getConfiguration()
+        .getConfigurationExtension(PostgreSQLConfigurationExtension.class)
+        .setTransactionalLock(false);
   }
 
   private static void checkLocation(String location) {
@@ -185,6 +170,13 @@ public final class FlywayFactory {
         // not needed any more
       }
     }
+  }
+
+  /** The server process ids of the sessions a Flyway made with {@link #create} has open. */
+  public static java.util.Set<Integer> ownSessions(Flyway flyway) {
+    return flyway.getConfiguration().getDataSource() instanceof PitstopDataSource source
+        ? source.pids()
+        : java.util.Set.of();
   }
 
   /**

@@ -9,7 +9,10 @@ import java.util.Map;
  * a Flyway config file, then to {@code FLYWAY_*} environment variables, then to Flyway's default; a
  * given value wins over both.
  *
- * @param locations e.g. {@code filesystem:/migrations}, {@code classpath:db/migration}
+ * @param locations e.g. {@code filesystem:/migrations}, {@code classpath:db/migration}; a plain
+ *     path is a folder ({@code /migrations} is {@code filesystem:/migrations}), not a package on
+ *     the class path as it would be for Flyway: the image holds no migrations, a mounted folder
+ *     does
  * @param targetVersion the version to migrate up to ({@code latest} when null)
  * @param schemas the schemas Flyway manages; the first holds the history table
  * @param baselineOnMigrate baseline a non-empty schema that has no history table yet
@@ -28,8 +31,16 @@ public record FlywayOptions(
     Path configFile,
     Map<String, String> environment) {
 
+  private static final java.util.regex.Pattern PREFIX =
+      java.util.regex.Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*:.*");
+
   public FlywayOptions {
-    locations = locations == null ? List.of() : List.copyOf(locations);
+    locations =
+        locations == null
+            ? List.of()
+            : locations.stream()
+                .map(l -> PREFIX.matcher(l).matches() ? l : "filesystem:" + l)
+                .toList();
     schemas = schemas == null ? List.of() : List.copyOf(schemas);
     placeholders = placeholders == null ? Map.of() : Map.copyOf(placeholders);
     environment = environment == null ? Map.of() : Map.copyOf(environment);

@@ -8,6 +8,7 @@ import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.sql.SQLException;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * Turns what the driver and Flyway throw into Pitstop's exit codes, and keeps secrets out of the
@@ -64,15 +65,31 @@ public final class PgErrors {
 
   /** The database's own message for the first SQL error along the cause chain, redacted. */
   public static String databaseMessage(Throwable error, DbConnection db) {
+    UnaryOperator<String> redact = redactor(error, db);
     for (Throwable t = error; t != null; t = t.getCause()) {
       if (t instanceof SQLException sql) {
-        return oneLine(db.redact(sql.getMessage()));
+        return oneLine(redact.apply(sql.getMessage()));
       }
       if (t.getCause() == t) {
         break;
       }
     }
-    return oneLine(db.redact(error.getMessage()));
+    return oneLine(redact.apply(error.getMessage()));
+  }
+
+  /**
+   * How to redact the messages of {@code error}'s chain. A failure to connect or log in (SQLSTATE
+   * class 08 or 28, or the network) is about the connection only, and the driver may echo what it
+   * was given: the password's text is masked wherever it appears. Any other message (a migration's
+   * error naming its tables) is masked only where secrets are written, so that a short password
+   * does not mask parts of its words.
+   */
+  private static UnaryOperator<String> redactor(Throwable error, DbConnection db) {
+    String state = sqlState(error);
+    boolean connecting =
+        state != null && (state.startsWith("08") || state.startsWith("28"))
+            || isNetworkFailure(error);
+    return connecting ? db::redactConnectionError : db::redact;
   }
 
   /** Whether the SQLSTATE means a retry may succeed. */
@@ -137,11 +154,7 @@ public final class PgErrors {
     if (LOCK_NOT_AVAILABLE.equals(state)) {
       return new PitstopException(
           ExitCode.TRANSIENT,
-          doing
-              + ": gave up waiting for a lock (lock_timeout) on "
-              + where
-              + "; another session holds it: "
-              + message,
+          doing + ": gave up waiting for a lock (lock_timeout) on " + where + ": " + message,
           cause);
     }
     if (QUERY_CANCELED.equals(state)) {
@@ -181,11 +194,15 @@ public final class PgErrors {
    * {@code --verbose} cannot leak the password either. Stack traces and SQLSTATEs are kept.
    */
   public static Throwable sanitized(Throwable error, DbConnection db) {
+    return error == null ? null : sanitized(error, redactor(error, db));
+  }
+
+  private static Throwable sanitized(Throwable error, UnaryOperator<String> redact) {
     if (error == null) {
       return null;
     }
-    Throwable cause = error.getCause() == error ? null : sanitized(error.getCause(), db);
-    String message = db.redact(error.getMessage());
+    Throwable cause = error.getCause() == error ? null : sanitized(error.getCause(), redact);
+    String message = redact.apply(error.getMessage());
     Throwable copy =
         error instanceof SQLException sql
             ? new RedactedSqlException(
@@ -199,7 +216,8 @@ public final class PgErrors {
     if (text == null) {
       return "(no message)";
     }
-    return text.strip().replaceAll("\\s*\\R\\s*", "; ");
+    // a line that ends with a colon introduces what follows, it does not end a sentence
+    return text.strip().replaceAll(":\\s*\\R\\s*", ": ").replaceAll("\\s*\\R\\s*", "; ");
   }
 
   /** A redacted stand-in for an SQLException, keeping its SQLSTATE. */

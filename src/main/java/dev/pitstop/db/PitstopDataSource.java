@@ -6,14 +6,19 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
+import java.sql.Statement;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
+import org.postgresql.PGConnection;
 
 /**
  * Hands Flyway connections opened by {@link DbConnection#open}, so Flyway's sessions carry the same
@@ -28,6 +33,7 @@ final class PitstopDataSource implements DataSource {
   private final DbConnection db;
   private final SessionSettings settings;
   private final Set<Connection> opened = ConcurrentHashMap.newKeySet();
+  private final Map<Connection, Integer> pids = new ConcurrentHashMap<>();
   private final Deque<Connection> idle = new ArrayDeque<>();
   private volatile boolean keep;
 
@@ -39,16 +45,67 @@ final class PitstopDataSource implements DataSource {
   @Override
   public Connection getConnection() throws SQLException {
     if (!keep) {
-      Connection connection = db.open(settings);
-      opened.add(connection);
-      return connection;
+      return open();
     }
     Connection physical = takeIdle();
     if (physical == null) {
-      physical = db.open(settings);
-      opened.add(physical);
+      physical = open();
     }
     return lend(physical);
+  }
+
+  private Connection open() throws SQLException {
+    Connection connection = db.open(settings);
+    opened.add(connection);
+    pids.put(connection, backendPid(connection));
+    return connection;
+  }
+
+  private static int backendPid(Connection connection) throws SQLException {
+    try {
+      return connection.unwrap(PGConnection.class).getBackendPID();
+    } catch (SQLException notTheDriversConnection) {
+      try (Statement statement = connection.createStatement();
+          ResultSet row = statement.executeQuery("SELECT pg_backend_pid()")) {
+        row.next();
+        return row.getInt(1);
+      }
+    }
+  }
+
+  /** The server processes of the sessions this data source has open, Flyway's and Pitstop's. */
+  Set<Integer> pids() {
+    Set<Integer> open = new HashSet<>();
+    pids.forEach(
+        (connection, pid) -> {
+          try {
+            if (opened.contains(connection) && !connection.isClosed()) {
+              open.add(pid);
+            }
+          } catch (SQLException e) {
+            // a session that cannot say whether it is open is not counted
+          }
+        });
+    return open;
+  }
+
+  /** Asks the server to cancel whatever each open session is running, without a new session. */
+  void cancelRunning() {
+    for (Connection connection : opened) {
+      try {
+        connection.unwrap(PGConnection.class).cancelQuery();
+      } catch (SQLException e) {
+        // nothing more can be done from here; the caller reports the deadline
+      }
+    }
+  }
+
+  DbConnection db() {
+    return db;
+  }
+
+  SessionSettings settings() {
+    return settings;
   }
 
   /**
@@ -59,6 +116,11 @@ final class PitstopDataSource implements DataSource {
   void keepSessions(Connection connection) {
     keep = true;
     opened.add(connection);
+    try {
+      pids.put(connection, backendPid(connection));
+    } catch (SQLException e) {
+      // a session that cannot answer is not handed out again (giveBack finds it closed or fails)
+    }
     giveBack(connection);
   }
 
@@ -70,6 +132,7 @@ final class PitstopDataSource implements DataSource {
     try {
       if (physical.isClosed()) {
         opened.remove(physical);
+        pids.remove(physical);
         return;
       }
       if (!physical.getAutoCommit()) {
@@ -149,6 +212,7 @@ final class PitstopDataSource implements DataSource {
       // a session that cannot even be closed is gone already
     }
     opened.remove(connection);
+    pids.remove(connection);
   }
 
   @Override

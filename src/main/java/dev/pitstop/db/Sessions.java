@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -47,11 +48,23 @@ public final class Sessions {
 
   /** Other client sessions connected to {@code database}, oldest first. */
   public static List<SessionInfo> list(Connection connection, String database) throws SQLException {
+    return list(connection, database, Set.of());
+  }
+
+  /**
+   * Other client sessions connected to {@code database}, oldest first, leaving out {@code own}: the
+   * server processes of the step's other sessions (Flyway's), which are not "other clients".
+   */
+  public static List<SessionInfo> list(Connection connection, String database, Set<Integer> own)
+      throws SQLException {
     List<SessionInfo> sessions = new ArrayList<>();
     try (PreparedStatement query = connection.prepareStatement(LIST)) {
       query.setString(1, database);
       try (ResultSet rows = query.executeQuery()) {
         while (rows.next()) {
+          if (own.contains(rows.getInt(1))) {
+            continue;
+          }
           sessions.add(
               new SessionInfo(
                   rows.getInt(1),
@@ -76,8 +89,18 @@ public final class Sessions {
    */
   public List<SessionInfo> clear(
       Connection connection, SessionPolicy policy, Deadline deadline, String... databases) {
+    return clear(connection, policy, deadline, Set.of(), databases);
+  }
+
+  /** {@link #clear}, not counting the step's own sessions {@code own} (server process ids). */
+  public List<SessionInfo> clear(
+      Connection connection,
+      SessionPolicy policy,
+      Deadline deadline,
+      Set<Integer> own,
+      String... databases) {
     Deadline wait = earlier(deadline, Deadline.after(policy.maxWait()));
-    List<SessionInfo> first = blocking(connection, policy, true, databases);
+    List<SessionInfo> first = blocking(connection, policy, true, own, databases);
     if (first.isEmpty()) {
       return first;
     }
@@ -97,7 +120,7 @@ public final class Sessions {
         "waiting for other sessions to leave",
         wait,
         () -> {
-          List<SessionInfo> left = blocking(connection, policy, false, databases);
+          List<SessionInfo> left = blocking(connection, policy, false, own, databases);
           if (!left.isEmpty()) {
             if (policy.terminate()) {
               // a pooler may have opened a new one since: end it as well
@@ -115,11 +138,15 @@ public final class Sessions {
   }
 
   private List<SessionInfo> blocking(
-      Connection connection, SessionPolicy policy, boolean reportIgnored, String... databases) {
+      Connection connection,
+      SessionPolicy policy,
+      boolean reportIgnored,
+      Set<Integer> own,
+      String... databases) {
     try {
       List<SessionInfo> found = new ArrayList<>();
       for (String database : databases) {
-        for (SessionInfo session : list(connection, database)) {
+        for (SessionInfo session : list(connection, database, own)) {
           if (!policy.ignoredApplications().contains(session.applicationName())) {
             found.add(session);
           } else if (reportIgnored) {

@@ -17,7 +17,8 @@ import java.util.Objects;
  * @param session lock and statement timeouts for every session of the migration
  * @param sessions what to do about other sessions on the database before migrating
  * @param dryRun only list the pending migrations
- * @param timeout the budget for reaching the database and clearing other sessions
+ * @param timeout the step's deadline: reaching the database, clearing other sessions and the
+ *     migrations themselves; a statement still running or waiting when it passes is cancelled
  */
 public record MigrateRequest(
     DbConnection db,

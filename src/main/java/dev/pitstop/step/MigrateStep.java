@@ -7,24 +7,37 @@ import dev.pitstop.core.PitstopException;
 import dev.pitstop.core.Progress;
 import dev.pitstop.core.Retry;
 import dev.pitstop.core.StepResult;
+import dev.pitstop.db.Catalog;
+import dev.pitstop.db.Catalog.InvalidIndex;
 import dev.pitstop.db.DbConnection;
 import dev.pitstop.db.FlywayFactory;
+import dev.pitstop.db.FlywaySettings;
+import dev.pitstop.db.MigrationNames;
 import dev.pitstop.db.PgErrors;
 import dev.pitstop.db.SessionInfo;
+import dev.pitstop.db.SessionWatchdog;
 import dev.pitstop.db.Sessions;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.function.BiConsumer;
+import java.util.stream.Collectors;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.CoreErrorCode;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.MigrationInfoService;
+import org.flywaydb.core.api.configuration.Configuration;
 import org.flywaydb.core.api.output.MigrateOutput;
 import org.flywaydb.core.api.output.MigrateResult;
 import org.flywaydb.core.internal.exception.FlywayMigrateException;
@@ -32,20 +45,34 @@ import org.flywaydb.core.internal.exception.FlywayMigrateException;
 /**
  * {@code migrate}: applies the pending Flyway migrations.
  *
- * <p>Before anything changes, other sessions on the database are cleared (see {@link
- * dev.pitstop.db.SessionPolicy}) and the schema version is written to the run's undo log, so a
- * rollback knows what "before" was even if this process dies half-way. With {@code atomic}, every
- * pending migration runs in one transaction: a failure anywhere leaves the database exactly as it
- * was, which is why a migration that cannot run in a transaction is refused up front instead of
- * silently breaking that promise.
+ * <p>First it reads, changing nothing: the schema history, the pending scripts and the catalog.
+ * With nothing pending it is done (exit 0) even while the app is still connected. A run that cannot
+ * work is refused before anything changes (exit 2, and a dry run exits the same way): with {@code
+ * atomic}, every pending migration runs in one transaction, so a migration that cannot run in a
+ * transaction ({@code CREATE INDEX CONCURRENTLY}) or one that uses an enum value an earlier one
+ * adds (PostgreSQL allows that only after a commit) is refused, pointing at {@code --no-atomic}; a
+ * database with objects but no history table points at {@code --baseline-on-migrate}. Then other
+ * sessions are cleared (see {@link dev.pitstop.db.SessionPolicy}) and the schema version is written
+ * to the run's undo log, so a rollback knows what "before" was even if this process dies half-way.
  *
- * <p>Exit codes: a lock or statement timeout, or a database that stays unreachable, is 75 (retry);
- * a migration that fails is 1, naming the migration and quoting the database's error; bad options
- * are 2.
+ * <p>A migration outside a transaction runs with Flyway's session-level lock (a transaction-level
+ * lock would hold a transaction open that a concurrent index build waits for). An INVALID index
+ * left by a failed concurrent build is dropped when a pending migration builds it again, and right
+ * after such a build fails; when the failed migration was that one build, its failed entry in the
+ * history goes too, so the database is as before it and a retry can pass. After a rolled-back first
+ * run, the empty history table (and schemas Flyway created) are dropped again. The step's deadline
+ * ({@code --timeout}) cancels a statement still running or waiting when it passes.
+ *
+ * <p>Exit codes: a lock or statement timeout, a deadline that passed while waiting for a lock, or a
+ * database that stays unreachable, is 75 (retry) when the database is as a retry needs it; a
+ * migration that fails is 1, naming the migration and quoting the database's error; bad options or
+ * a migration set that cannot run as asked are 2.
  */
 public final class MigrateStep {
   /** Undo-log key of the schema version before the migration. */
   public static final String UNDO_SCHEMA_VERSION_BEFORE = "schema-version-before";
+
+  private static final Duration CLEAN_UP_LOCK_WAIT = Duration.ofSeconds(10);
 
   private final Progress progress;
   private final Retry.Sleeper sleeper;
@@ -67,64 +94,229 @@ public final class MigrateStep {
     Flyway flyway =
         new FlywayFactory(progress)
             .create(request.db(), request.session(), request.flyway(), request.atomic());
-    try {
-      return run(request, undoLog, flyway);
+    Deadline deadline = Deadline.after(request.timeout());
+    try (SessionWatchdog watchdog = SessionWatchdog.watch(flyway, deadline)) {
+      return new Attempt(request, flyway, deadline, watchdog).run(undoLog);
     } finally {
       FlywayFactory.closeLeftovers(flyway);
     }
   }
 
-  private StepResult run(
-      MigrateRequest request, BiConsumer<String, String> undoLog, Flyway flyway) {
-    DbConnection db = request.db();
-    Deadline deadline = Deadline.after(request.timeout());
+  /** What the database looked like before anything changed. */
+  private record Before(
+      String historySchema,
+      String historyTable,
+      boolean historyExists,
+      List<String> schemas,
+      Set<String> existingSchemas,
+      List<InvalidIndex> invalidIndexes) {}
 
-    List<SessionInfo> others;
-    Connection connection = db.connect(request.session(), deadline, sleeper);
-    try {
+  /** One run of the step: its Flyway, its deadline and what it found before changing anything. */
+  private final class Attempt {
+    private final MigrateRequest request;
+    private final DbConnection db;
+    private final Flyway flyway;
+    private final Configuration configuration;
+    private final Deadline deadline;
+    private final SessionWatchdog watchdog;
+
+    Attempt(MigrateRequest request, Flyway flyway, Deadline deadline, SessionWatchdog watchdog) {
+      this.request = request;
+      this.db = request.db();
+      this.flyway = flyway;
+      this.configuration = flyway.getConfiguration();
+      this.deadline = deadline;
+      this.watchdog = watchdog;
+    }
+
+    StepResult run(BiConsumer<String, String> undoLog) {
+      // Flyway's commands go on in this session instead of opening their own
+      FlywayFactory.keepSessions(flyway, db.connect(request.session(), deadline, sleeper));
+
+      MigrationInfoService info = info();
+      warnAboutSkippedFiles();
+      Before before = readBefore();
+      List<MigrationInfo> failedBuilds = failedConcurrentBuilds(info, before);
+      // a failed concurrent build left nothing that counts: the version is the one before it
+      String version =
+          Migrations.version(
+              failedBuilds.isEmpty() ? info.current() : Migrations.latestSucceeded(info));
+      List<MigrationInfo> pending = Arrays.asList(info.pending());
+      PendingScripts scripts = PendingScripts.read(pending, configuration);
+      List<MigrationInfo> outside = new ArrayList<>(failedBuilds);
+      pending.stream()
+          .filter(m -> Boolean.FALSE.equals(Migrations.transactional(m)))
+          .forEach(outside::add);
+
+      PitstopException refusal = refusal(info, before, outside, scripts);
+      warnAboutEnumValuesUsedInTheirOwnScript(scripts);
+      Set<String> rebuilt = scripts.concurrentIndexNames();
+      List<InvalidIndex> toDrop =
+          before.invalidIndexes().stream().filter(i -> rebuilt.contains(i.name())).toList();
+      Set<String> cleanedUp =
+          PendingScripts.read(failedBuilds, configuration).concurrentIndexNames();
+      before.invalidIndexes().stream()
+          .filter(i -> !rebuilt.contains(i.name()) && !cleanedUp.contains(i.name()))
+          .forEach(
+              i ->
+                  progress.warn(
+                      "index "
+                          + i.qualifiedName()
+                          + " is INVALID (a concurrent build of it failed) and is not used by"
+                          + " queries: drop it with DROP INDEX CONCURRENTLY "
+                          + i.qualifiedName()
+                          + ", or build it again"));
+
       if (request.dryRun()) {
-        others = Sessions.list(connection, db.database());
-        others.forEach(s -> progress.info("other session: " + s.describe()));
-      } else {
+        return dryRun(version, pending, failedBuilds, toDrop, refusal);
+      }
+      if (refusal != null) {
+        throw refusal;
+      }
+      if (pending.isEmpty() && failedBuilds.isEmpty()) {
+        // other sessions do not matter when nothing changes: a Helm hook or CI job that runs
+        // migrate against a live app with nothing to do must pass
+        return StepResult.builder(db.describe() + " is up to date at version " + version)
+            .field("schema-version-before", version)
+            .field("schema-version-after", version)
+            .field("applied", List.of())
+            .field("other-sessions", List.of())
+            .build();
+      }
+
+      List<SessionInfo> others;
+      try (Connection session = borrow()) {
         others =
             new Sessions(db, progress, sleeper)
-                .clear(connection, request.sessions(), deadline, db.database());
-      }
-    } catch (SQLException e) {
-      close(connection);
-      throw PgErrors.classify(e, db, "checking other sessions on " + db.describe());
-    } catch (RuntimeException e) {
-      close(connection);
-      throw e;
-    }
-    // Flyway's commands go on in this session instead of opening their own
-    FlywayFactory.keepSessions(flyway, connection);
-
-    MigrationInfoService info = info(flyway, db);
-    String before = Migrations.version(info.current());
-    List<MigrationInfo> pending = Arrays.asList(info.pending());
-    refuseFailed(info);
-    if (request.atomic()) {
-      if (request.dryRun()) {
-        try {
-          refuseNonTransactional(pending);
-        } catch (PitstopException e) {
-          progress.warn("a real run would stop here: " + e.getMessage());
+                .clear(
+                    session,
+                    request.sessions(),
+                    deadline,
+                    FlywayFactory.ownSessions(flyway),
+                    db.database());
+        undoLog.accept(UNDO_SCHEMA_VERSION_BEFORE, version);
+        cleanUpFailedBuilds(session, failedBuilds, before);
+        for (InvalidIndex index : toDrop) {
+          progress.info(
+              "dropping the INVALID index "
+                  + index.qualifiedName()
+                  + " a failed concurrent build left: a pending migration builds it again");
+          Catalog.dropIndexConcurrently(session, index);
         }
-      } else {
-        refuseNonTransactional(pending);
+      } catch (SQLException e) {
+        throw PgErrors.classify(e, db, "preparing " + db.describe());
       }
+      if (!failedBuilds.isEmpty() || !toDrop.isEmpty()) {
+        before = readBefore();
+      }
+      if (!failedBuilds.isEmpty()) {
+        info = info();
+        pending = Arrays.asList(info.pending());
+        scripts = PendingScripts.read(pending, configuration);
+      }
+      if (!outside.isEmpty()) {
+        useSessionLock(outside);
+      }
+
+      progress.info(
+          "migrating "
+              + db.describe()
+              + " from version "
+              + version
+              + ": "
+              + pending.size()
+              + " pending"
+              + (request.atomic() ? ", in one transaction" : ""));
+      long started = System.nanoTime();
+      MigrateResult result;
+      try {
+        result = flyway.migrate();
+      } catch (FlywayException e) {
+        throw failure(e, version, pending, scripts, before);
+      }
+      warnAboutInvalidIndexes(before);
+      return success(result, version, others, started);
     }
 
-    if (request.dryRun()) {
+    private StepResult success(
+        MigrateResult result, String version, List<SessionInfo> others, long started) {
+      List<Map<String, Object>> applied = new ArrayList<>();
+      if (result.migrations != null) {
+        for (MigrateOutput out : result.migrations) {
+          Map<String, Object> fields = new LinkedHashMap<>();
+          fields.put("version", out.version == null || out.version.isEmpty() ? null : out.version);
+          fields.put("description", out.description);
+          fields.put("script", out.filepath == null ? null : fileName(out.filepath));
+          fields.put("duration-ms", out.executionTime);
+          applied.add(fields);
+          progress.info(
+              "applied "
+                  + (out.version == null || out.version.isEmpty()
+                      ? "repeatable"
+                      : "V" + out.version)
+                  + " \""
+                  + out.description
+                  + "\" in "
+                  + Durations.format(java.time.Duration.ofMillis(out.executionTime)));
+        }
+      }
+      String after = result.targetSchemaVersion != null ? result.targetSchemaVersion : version;
+      String summary =
+          applied.isEmpty()
+              ? db.describe() + " is up to date at version " + version
+              : "migrated "
+                  + db.describe()
+                  + " from version "
+                  + version
+                  + " to "
+                  + after
+                  + " ("
+                  + applied.size()
+                  + " migration(s) in "
+                  + Durations.format(java.time.Duration.ofNanos(System.nanoTime() - started))
+                  + ")";
+      return StepResult.builder(summary)
+          .field("schema-version-before", version)
+          .field("schema-version-after", after)
+          .field("applied", applied)
+          .field("other-sessions", others.stream().map(SessionInfo::toFields).toList())
+          .build();
+    }
+
+    private StepResult dryRun(
+        String version,
+        List<MigrationInfo> pending,
+        List<MigrationInfo> failedBuilds,
+        List<InvalidIndex> toDrop,
+        PitstopException refusal) {
+      List<SessionInfo> others;
+      try (Connection session = borrow()) {
+        others = Sessions.list(session, db.database(), FlywayFactory.ownSessions(flyway));
+      } catch (SQLException e) {
+        throw PgErrors.classify(e, db, "checking other sessions on " + db.describe());
+      }
+      others.forEach(s -> progress.info("other session: " + s.describe()));
       progress.info(
           "dry run: "
               + db.describe()
               + " is at version "
-              + before
+              + version
               + ", "
               + pending.size()
               + " migration(s) pending");
+      failedBuilds.forEach(
+          m ->
+              progress.info(
+                  "  would drop what the failed concurrent index build "
+                      + Migrations.name(m)
+                      + " left (its INVALID index and its failed entry in the history) and"
+                      + " run it again"));
+      toDrop.forEach(
+          i ->
+              progress.info(
+                  "  would drop the INVALID index "
+                      + i.qualifiedName()
+                      + " first: a pending migration builds it again"));
       pending.forEach(
           m ->
               progress.info(
@@ -133,10 +325,14 @@ public final class MigrateStep {
                       + (Boolean.FALSE.equals(Migrations.transactional(m))
                           ? " (outside a transaction)"
                           : "")));
+      if (refusal != null) {
+        throw new PitstopException(
+            refusal.exitCode(), "dry run: a real run would stop here: " + refusal.getMessage());
+      }
       return StepResult.builder(
               "dry run: " + pending.size() + " migration(s) pending on " + db.describe())
-          .field("schema-version-before", before)
-          .field("schema-version-after", before)
+          .field("schema-version-before", version)
+          .field("schema-version-after", version)
           .field("pending", pending.stream().map(Migrations::pendingFields).toList())
           .field("applied", List.of())
           .field("other-sessions", others.stream().map(SessionInfo::toFields).toList())
@@ -144,166 +340,524 @@ public final class MigrateStep {
           .build();
     }
 
-    undoLog.accept(UNDO_SCHEMA_VERSION_BEFORE, before);
-    progress.info(
-        "migrating "
-            + db.describe()
-            + " from version "
-            + before
-            + ": "
-            + pending.size()
-            + " pending"
-            + (request.atomic() ? ", in one transaction" : ""));
-    long started = System.nanoTime();
-    MigrateResult result;
-    try {
-      result = flyway.migrate();
-    } catch (FlywayException e) {
-      throw migrationFailure(e, request, pending);
+    /** A session of the step's own, lent by Flyway's pool; closing it gives it back. */
+    private Connection borrow() throws SQLException {
+      return configuration.getDataSource().getConnection();
     }
-    List<Map<String, Object>> applied = new ArrayList<>();
-    if (result.migrations != null) {
-      for (MigrateOutput out : result.migrations) {
-        Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("version", out.version == null || out.version.isEmpty() ? null : out.version);
-        fields.put("description", out.description);
-        fields.put("script", out.filepath == null ? null : fileName(out.filepath));
-        fields.put("duration-ms", out.executionTime);
-        applied.add(fields);
+
+    /**
+     * A session for cleaning up after a failed migration, whose lock waits end on their own: the
+     * deadline has cancelled one statement already, and {@code --lock-timeout 0s} would let a drop
+     * that waits for the same lock as the cancelled build wait for ever.
+     */
+    private Connection borrowForCleanUp() throws SQLException {
+      Duration configured = request.session().lockTimeout();
+      Duration wait =
+          configured.isZero() || configured.compareTo(CLEAN_UP_LOCK_WAIT) > 0
+              ? CLEAN_UP_LOCK_WAIT
+              : configured;
+      Connection session = borrow();
+      try (PreparedStatement set =
+          session.prepareStatement("SELECT set_config('lock_timeout', ?, false)")) {
+        set.setString(1, wait.toMillis() + "ms");
+        set.execute();
+      } catch (SQLException e) {
+        session.close();
+        throw e;
+      }
+      return session;
+    }
+
+    private MigrationInfoService info() {
+      try {
+        return flyway.info();
+      } catch (FlywayException e) {
+        throw Migrations.unreadable(e, db, "reading the schema history of " + db.describe());
+      }
+    }
+
+    private void warnAboutSkippedFiles() {
+      if (configuration.isValidateMigrationNaming()) {
+        return;
+      }
+      List<String> skipped = MigrationNames.skipped(configuration);
+      if (!skipped.isEmpty()) {
+        progress.warn(
+            "skipping "
+                + String.join(", ", skipped)
+                + ": not named like migrations, and flyway.validateMigrationNaming is false");
+      }
+    }
+
+    private Before readBefore() {
+      try (Connection session = borrow()) {
+        String historySchema = configuration.getDefaultSchema();
+        List<String> schemas = new ArrayList<>(Arrays.asList(configuration.getSchemas()));
+        if (historySchema == null) {
+          historySchema = schemas.isEmpty() ? Catalog.currentSchema(session) : schemas.get(0);
+        }
+        if (historySchema != null && !schemas.contains(historySchema)) {
+          schemas.add(0, historySchema);
+        }
+        return new Before(
+            historySchema,
+            configuration.getTable(),
+            historySchema != null
+                && Catalog.tableExists(session, historySchema, configuration.getTable()),
+            List.copyOf(schemas),
+            Catalog.existingSchemas(session, schemas),
+            Catalog.invalidIndexes(session, schemas));
+      } catch (SQLException e) {
+        throw PgErrors.classify(e, db, "reading the catalog of " + db.describe());
+      }
+    }
+
+    /**
+     * A failed migration in the history refuses the run (the database may be half-migrated), except
+     * one that was a single concurrent index build whose index is now INVALID or gone: dropping the
+     * index and the failed entry puts the database exactly as before it, and the build runs again.
+     *
+     * @return the failed concurrent builds that can be cleaned up and run again
+     */
+    private List<MigrationInfo> failedConcurrentBuilds(MigrationInfoService info, Before before) {
+      List<MigrationInfo> failed =
+          Arrays.stream(info.all()).filter(m -> m.getState().isFailed()).toList();
+      if (failed.isEmpty()) {
+        return List.of();
+      }
+      PendingScripts scripts = PendingScripts.read(failed, configuration);
+      List<MigrationInfo> repairable = new ArrayList<>();
+      List<MigrationInfo> broken = new ArrayList<>();
+      for (MigrationInfo m : failed) {
+        Optional<String> index = scripts.concurrentIndexName(m);
+        boolean leftInvalidOrNothing =
+            index.isPresent()
+                && (before.invalidIndexes().stream().anyMatch(i -> i.name().equals(index.get()))
+                    || !indexExists(before, index.get()));
+        (leftInvalidOrNothing ? repairable : broken).add(m);
+      }
+      if (!broken.isEmpty()) {
+        throw PitstopException.failed(
+            "the schema history records failed migration(s) "
+                + Migrations.joinNames(broken)
+                + ": the database may be half-migrated; restore the snapshot (or repair it by hand"
+                + " and run flyway repair) before migrating again");
+      }
+      return repairable;
+    }
+
+    /** Drops what the failed concurrent builds left: their INVALID index, their failed entry. */
+    private void cleanUpFailedBuilds(
+        Connection session, List<MigrationInfo> failedBuilds, Before before) throws SQLException {
+      PendingScripts scripts = PendingScripts.read(failedBuilds, configuration);
+      for (MigrationInfo m : failedBuilds) {
+        String index = scripts.concurrentIndexName(m).orElseThrow();
+        for (InvalidIndex invalid : before.invalidIndexes()) {
+          if (invalid.name().equals(index)) {
+            Catalog.dropIndexConcurrently(session, invalid);
+          }
+        }
+        Catalog.deleteLatestFailedRow(
+            session, before.historySchema(), before.historyTable(), m.getScript());
         progress.info(
-            "applied "
-                + (out.version == null || out.version.isEmpty() ? "repeatable" : "V" + out.version)
-                + " \""
-                + out.description
-                + "\" in "
-                + Durations.format(java.time.Duration.ofMillis(out.executionTime)));
+            "the concurrent index build "
+                + Migrations.name(m)
+                + " failed in an earlier run: dropped what it left (its INVALID index and its"
+                + " failed entry in the history); it runs again");
       }
     }
-    String after = result.targetSchemaVersion != null ? result.targetSchemaVersion : before;
-    String summary =
-        applied.isEmpty()
-            ? db.describe() + " is up to date at version " + before
-            : "migrated "
-                + db.describe()
-                + " from version "
-                + before
-                + " to "
-                + after
-                + " ("
-                + applied.size()
-                + " migration(s) in "
-                + Durations.format(java.time.Duration.ofNanos(System.nanoTime() - started))
-                + ")";
-    return StepResult.builder(summary)
-        .field("schema-version-before", before)
-        .field("schema-version-after", after)
-        .field("applied", applied)
-        .field("other-sessions", others.stream().map(SessionInfo::toFields).toList())
-        .build();
-  }
 
-  private static void close(Connection connection) {
-    try {
-      connection.close();
-    } catch (SQLException e) {
-      // the session is gone already
-    }
-  }
-
-  private static MigrationInfoService info(Flyway flyway, DbConnection db) {
-    try {
-      return flyway.info();
-    } catch (FlywayException e) {
-      PitstopException failure =
-          PgErrors.classify(e, db, "reading the schema history of " + db.describe());
-      if (failure.exitCode() == ExitCode.FAILED && PgErrors.sqlState(e) == null) {
-        // not the database's answer: Flyway could not read the migration files (bad names,
-        // duplicate versions, wrong encoding); nothing was changed
-        throw new PitstopException(
-            ExitCode.USAGE,
-            "the migrations in --locations cannot be used, nothing was changed: "
-                + PgErrors.databaseMessage(e, db),
-            failure.getCause());
+    private boolean indexExists(Before before, String index) {
+      try (Connection session = borrow()) {
+        for (String schema : before.schemas()) {
+          if (Catalog.tableExists(session, schema, index)) {
+            return true;
+          }
+        }
+        return false;
+      } catch (SQLException e) {
+        throw PgErrors.classify(e, db, "reading the indexes of " + db.describe());
       }
-      throw failure;
+    }
+
+    private PitstopException refusal(
+        MigrationInfoService info,
+        Before before,
+        List<MigrationInfo> outside,
+        PendingScripts scripts) {
+      if (!before.historyExists()
+          && !configuration.isBaselineOnMigrate()
+          && !info.getInfoResult().allSchemasEmpty) {
+        return baselineNeeded(before);
+      }
+      if (!request.atomic()) {
+        return null;
+      }
+      if (!outside.isEmpty()) {
+        return PitstopException.usage(
+            "--atomic cannot hold: "
+                + Migrations.joinNames(outside)
+                + " cannot run inside a transaction (e.g. CREATE INDEX CONCURRENTLY). Run with"
+                + " --no-atomic, which commits each migration on its own, and take a snapshot"
+                + " first (run --snapshot, or pitstop snapshot) so a failure can still be rolled"
+                + " back");
+      }
+      List<PendingScripts.EnumUse> tooEarly =
+          scripts.enumValuesUsedTooEarly(true, this::enumHasLabel).stream()
+              .filter(use -> use.adds() != use.uses())
+              .toList();
+      if (!tooEarly.isEmpty()) {
+        PendingScripts.EnumUse first = tooEarly.get(0);
+        return PitstopException.usage(
+            "--atomic cannot hold: "
+                + Migrations.name(first.adds())
+                + " adds the value '"
+                + first.value().label()
+                + "' to the enum type "
+                + first.value().type()
+                + " and "
+                + Migrations.name(first.uses())
+                + " uses it, but PostgreSQL lets a transaction use a new enum value only after the"
+                + " value is committed (SQLSTATE 55P04)"
+                + (tooEarly.size() > 1 ? " (and " + (tooEarly.size() - 1) + " more like it)" : "")
+                + ". Run with --no-atomic, which commits each migration on its own, and take a"
+                + " snapshot first (run --snapshot, or pitstop snapshot)");
+      }
+      return null;
+    }
+
+    private PitstopException baselineNeeded(Before before) {
+      return PitstopException.usage(
+          "schema(s) "
+              + String.join(", ", before.schemas())
+              + " of "
+              + db.describe()
+              + " already hold tables or other objects but no Flyway history table ("
+              + before.historySchema()
+              + "."
+              + before.historyTable()
+              + "), nothing was changed: if they hold what your migrations up to version "
+              + configuration.getBaselineVersion()
+              + " create, run with --baseline-on-migrate (Flyway records version "
+              + configuration.getBaselineVersion()
+              + " as the baseline, set by flyway.baselineVersion, and applies only later"
+              + " migrations); otherwise check --jdbc-url and --schemas");
+    }
+
+    private boolean enumHasLabel(String type, String label) {
+      try (Connection session = borrow()) {
+        return Catalog.enumHasLabel(session, type, label);
+      } catch (SQLException e) {
+        return false;
+      }
+    }
+
+    private void warnAboutEnumValuesUsedInTheirOwnScript(PendingScripts scripts) {
+      for (PendingScripts.EnumUse use : scripts.enumValuesUsedTooEarly(false, this::enumHasLabel)) {
+        progress.warn(
+            Migrations.name(use.uses())
+                + " adds the value '"
+                + use.value().label()
+                + "' to the enum type "
+                + use.value().type()
+                + " and uses it in the same script: PostgreSQL refuses that (SQLSTATE 55P04) in one"
+                + " transaction; move the statements that use it to a later migration");
+      }
+    }
+
+    private void useSessionLock(List<MigrationInfo> outside) {
+      String requestedBy = FlywaySettings.load(request.flyway()).transactionalLockRequestedBy();
+      if (requestedBy != null) {
+        progress.warn(
+            "flyway.postgresql.transactional.lock=true from "
+                + requestedBy
+                + " is not used for this run: "
+                + Migrations.joinNames(outside)
+                + " runs outside a transaction and would wait for the transaction holding Flyway's"
+                + " lock; Flyway's lock is held for the session instead");
+      }
+      FlywayFactory.useSessionLock(flyway);
+    }
+
+    private void warnAboutInvalidIndexes(Before before) {
+      try (Connection session = borrow()) {
+        for (InvalidIndex index : Catalog.invalidIndexes(session, before.schemas())) {
+          progress.warn(
+              "index "
+                  + index.qualifiedName()
+                  + " is INVALID after migrating (a concurrent build that was skipped or failed):"
+                  + " drop it with DROP INDEX CONCURRENTLY "
+                  + index.qualifiedName()
+                  + " and build it again");
+        }
+      } catch (SQLException e) {
+        progress.debug("could not look for INVALID indexes: " + e.getMessage());
+      }
+    }
+
+    private PitstopException failure(
+        FlywayException e,
+        String versionBefore,
+        List<MigrationInfo> pending,
+        PendingScripts scripts,
+        Before before) {
+      if (e.getErrorCode() == CoreErrorCode.NON_EMPTY_SCHEMA_WITHOUT_SCHEMA_HISTORY_TABLE) {
+        return baselineNeeded(before);
+      }
+      MigrationInfo migration = e instanceof FlywayMigrateException fm ? fm.getMigration() : null;
+      String state = PgErrors.sqlState(e);
+      if (state == null && e instanceof FlywayMigrateException fm) {
+        state = fm.getSqlState();
+      }
+      Optional<SessionWatchdog.Cancellation> cancelled =
+          PgErrors.QUERY_CANCELED.equals(state) ? watchdog.cancellation() : Optional.empty();
+      if (migration == null) {
+        PitstopException classified = PgErrors.classify(e, db, "migrating " + db.describe());
+        String message =
+            cancelled.isPresent()
+                ? ranOut(cancelled.get(), "migrating " + db.describe())
+                    + ": "
+                    + classified.getMessage()
+                : classified.getMessage();
+        int code =
+            classified.exitCode() == ExitCode.USAGE
+                ? ExitCode.USAGE
+                : classified.isTransient() ? ExitCode.TRANSIENT : ExitCode.FAILED;
+        return new PitstopException(code, message, classified.getCause());
+      }
+
+      String name = "migration " + Migrations.name(migration);
+      StringBuilder message = new StringBuilder();
+      if (cancelled.isPresent()) {
+        message
+            .append(ranOut(cancelled.get(), name))
+            .append(": ")
+            .append(PgErrors.databaseMessage(e, db));
+      } else if (PgErrors.LOCK_NOT_AVAILABLE.equals(state)) {
+        message
+            .append(name)
+            .append(" gave up waiting for a lock (lock_timeout) on ")
+            .append(db.describe())
+            .append(": ")
+            .append(PgErrors.databaseMessage(e, db))
+            .append(lockHolders());
+      } else {
+        message.append(name).append(" failed: ").append(PgErrors.databaseMessage(e, db));
+        if (state != null) {
+          message.append(" [SQLSTATE ").append(state).append("]");
+        }
+      }
+
+      List<String> applied = appliedBeforeTheFailure(e);
+      boolean transactional = !Boolean.FALSE.equals(Migrations.transactional(migration));
+      boolean rolledBack =
+          request.atomic()
+              ? pending.stream().allMatch(m -> !Boolean.FALSE.equals(Migrations.transactional(m)))
+              : transactional;
+      // whether the database is as a retry needs it: rolled back, or cleaned up after a build
+      boolean retryCanPass = rolledBack;
+      if (rolledBack) {
+        List<String> dropped =
+            request.atomic() || applied.isEmpty() ? dropUnusedHistory(before) : List.of();
+        if (request.atomic()) {
+          message.append("; all pending migrations were rolled back");
+          if (!dropped.isEmpty()) {
+            message.append(" and ").append(String.join(" and ", dropped)).append(" dropped");
+          }
+          message.append(", the database is unchanged");
+        } else {
+          message.append("; this migration was rolled back");
+          if (!dropped.isEmpty()) {
+            message.append(" and ").append(String.join(" and ", dropped)).append(" dropped");
+          }
+        }
+      } else {
+        retryCanPass = cleanUpAfterConcurrentBuild(migration, scripts, before, message);
+      }
+      if (!request.atomic()) {
+        message.append(
+            applied.isEmpty()
+                ? "; nothing else was applied in this run, schema version " + versionBefore
+                : "; kept from this run: "
+                    + String.join(", ", applied)
+                    + ", schema version "
+                    + versionAfter(e, versionBefore)
+                    + " (to undo this run, restore the snapshot)");
+      }
+      if ("55P04".equals(state)) {
+        message.append(
+            request.atomic()
+                ? ". A new enum value can be used only after the transaction that adds it commits,"
+                    + " and --atomic runs every pending migration in one transaction: run with"
+                    + " --no-atomic (take a snapshot first)"
+                : ". A new enum value can be used only after the transaction that adds it commits:"
+                    + " move the statements that use it to a later migration");
+      } else if ("25001".equals(state)) {
+        message.append(
+            ". Flyway ran it inside a transaction: if the statement cannot run in one, add the"
+                + " line executeInTransaction=false to a file "
+                + migration.getScript()
+                + ".conf next to it and run with --no-atomic");
+      } else if (cancelled.isPresent() && !cancelled.get().waitingForLock()) {
+        message.append(". If the migration needs longer, raise --timeout");
+      }
+
+      int code;
+      if (!retryCanPass) {
+        code = ExitCode.FAILED;
+      } else if (cancelled.isPresent()) {
+        code = cancelled.get().waitingForLock() ? ExitCode.TRANSIENT : ExitCode.FAILED;
+      } else {
+        code = PgErrors.isTransient(state) ? ExitCode.TRANSIENT : ExitCode.FAILED;
+      }
+      return new PitstopException(code, message.toString(), PgErrors.sanitized(e, db));
+    }
+
+    private String ranOut(SessionWatchdog.Cancellation cancelled, String what) {
+      return "--timeout "
+          + Durations.format(deadline.budget())
+          + " ran out while "
+          + what
+          + " was "
+          + cancelled.doing()
+          + "; Pitstop cancelled it";
+    }
+
+    /** Who holds a transaction open now, after a lock was not granted in time. */
+    private String lockHolders() {
+      try (Connection session = borrow()) {
+        List<Catalog.OpenTransaction> open =
+            Catalog.openTransactions(session, db.database(), FlywayFactory.ownSessions(flyway));
+        if (open.isEmpty()) {
+          return "; no other session is in a transaction now, a retry may pass";
+        }
+        return "; sessions in a transaction now: "
+            + open.stream()
+                .map(Catalog.OpenTransaction::describe)
+                .collect(Collectors.joining(", "));
+      } catch (SQLException e) {
+        return "";
+      }
+    }
+
+    /**
+     * After a migration outside a transaction failed: drops the INVALID indexes that appeared (a
+     * failed concurrent build leaves one), and when the migration was one concurrent build whose
+     * index is now gone, its failed entry in the history too.
+     *
+     * @return whether a retry can pass: the database is as before the migration, or what is left is
+     *     what the next run cleans up on its own
+     */
+    private boolean cleanUpAfterConcurrentBuild(
+        MigrationInfo migration, PendingScripts scripts, Before before, StringBuilder message) {
+      List<String> dropped = new ArrayList<>();
+      List<String> left = new ArrayList<>();
+      boolean historyRepaired = false;
+      try (Connection session = borrowForCleanUp()) {
+        Set<InvalidIndex> earlier = new LinkedHashSet<>(before.invalidIndexes());
+        for (InvalidIndex index : Catalog.invalidIndexes(session, before.schemas())) {
+          if (earlier.contains(index)) {
+            continue;
+          }
+          try {
+            Catalog.dropIndexConcurrently(session, index);
+            dropped.add(index.qualifiedName());
+          } catch (SQLException e) {
+            left.add(
+                index.qualifiedName()
+                    + " (could not drop it: "
+                    + PgErrors.databaseMessage(e, db)
+                    + ")");
+          }
+        }
+        if (left.isEmpty() && scripts.isOneConcurrentIndexBuild(migration)) {
+          historyRepaired =
+              Catalog.deleteLatestFailedRow(
+                  session, before.historySchema(), before.historyTable(), migration.getScript());
+        }
+      } catch (SQLException e) {
+        progress.debug("could not clean up after the failed migration: " + e.getMessage());
+      }
+      message.append("; it ran outside a transaction");
+      if (!dropped.isEmpty()) {
+        message
+            .append(": Pitstop dropped the INVALID index ")
+            .append(String.join(", ", dropped))
+            .append(" the failed build left");
+      }
+      if (historyRepaired) {
+        message.append(
+            (dropped.isEmpty() ? ": Pitstop" : " and")
+                + " removed its failed entry from the"
+                + " schema history, so the database is as before it");
+        return true;
+      }
+      if (!left.isEmpty()) {
+        message
+            .append(", and left the INVALID index ")
+            .append(String.join(", ", left))
+            .append(": a retry drops it and builds it again once nothing holds it");
+        return scripts.isOneConcurrentIndexBuild(migration)
+            && scripts.concurrentIndexName(migration).isPresent();
+      }
+      message.append(
+          ", so the database may be partly changed and the schema history records it as failed:"
+              + " restore the snapshot, or undo what it did by hand and run flyway repair");
+      return false;
+    }
+
+    /** Drops what a first run left that was rolled back: the empty history, schemas it made. */
+    private List<String> dropUnusedHistory(Before before) {
+      if (before.historyExists() || before.historySchema() == null) {
+        return List.of();
+      }
+      List<String> created =
+          before.schemas().stream().filter(s -> !before.existingSchemas().contains(s)).toList();
+      try (Connection session = borrowForCleanUp()) {
+        return Catalog.dropUnusedHistory(
+            session, before.historySchema(), before.historyTable(), created);
+      } catch (SQLException e) {
+        progress.warn(
+            "the history table "
+                + before.historySchema()
+                + "."
+                + before.historyTable()
+                + " this first run created is left: "
+                + PgErrors.databaseMessage(e, db));
+        return List.of();
+      }
     }
   }
 
-  private static void refuseFailed(MigrationInfoService info) {
-    List<String> failed =
-        Arrays.stream(info.all())
-            .filter(m -> m.getState().isFailed())
-            .map(Migrations::name)
-            .toList();
-    if (!failed.isEmpty()) {
-      throw PitstopException.failed(
-          "the schema history records failed migration(s) "
-              + String.join(", ", failed)
-              + ": the database may be half-migrated; restore the snapshot (or repair it by hand"
-              + " and run flyway repair) before migrating again");
+  /** The migrations applied in this run before one failed (committed without {@code --atomic}). */
+  private static List<String> appliedBeforeTheFailure(FlywayException e) {
+    if (e instanceof FlywayMigrateException fm
+        && fm.getErrorResult() != null
+        && fm.getErrorResult().migrations != null) {
+      return fm.getErrorResult().migrations.stream()
+          .map(
+              out ->
+                  (out.version == null || out.version.isEmpty() ? "repeatable" : "V" + out.version)
+                      + " \""
+                      + out.description
+                      + "\"")
+          .toList();
     }
+    return List.of();
   }
 
-  private static void refuseNonTransactional(List<MigrationInfo> pending) {
-    List<String> outside =
-        pending.stream()
-            .filter(m -> Boolean.FALSE.equals(Migrations.transactional(m)))
-            .map(Migrations::name)
-            .toList();
-    if (!outside.isEmpty()) {
-      throw PitstopException.usage(
-          "--atomic cannot hold: "
-              + String.join(", ", outside)
-              + " cannot run inside a transaction (e.g. CREATE INDEX CONCURRENTLY). Run with"
-              + " --atomic=false and take a snapshot first, so a failure can still be rolled back");
+  private static String versionAfter(FlywayException e, String before) {
+    String after = before;
+    if (e instanceof FlywayMigrateException fm
+        && fm.getErrorResult() != null
+        && fm.getErrorResult().migrations != null) {
+      for (MigrateOutput out : fm.getErrorResult().migrations) {
+        if (out.version != null && !out.version.isEmpty()) {
+          after = out.version;
+        }
+      }
     }
-  }
-
-  private PitstopException migrationFailure(
-      FlywayException e, MigrateRequest request, List<MigrationInfo> pending) {
-    DbConnection db = request.db();
-    MigrationInfo migration = e instanceof FlywayMigrateException fm ? fm.getMigration() : null;
-    String state = PgErrors.sqlState(e);
-    if (state == null && e instanceof FlywayMigrateException fm) {
-      state = fm.getSqlState();
-    }
-    boolean rolledBack =
-        migration != null
-            && (request.atomic()
-                ? pending.stream().allMatch(m -> !Boolean.FALSE.equals(Migrations.transactional(m)))
-                : !Boolean.FALSE.equals(Migrations.transactional(migration)));
-    String what =
-        migration == null
-            ? "migrating " + db.describe()
-            : "migration " + Migrations.name(migration);
-    String consequence =
-        migration == null
-            ? ""
-            : rolledBack
-                ? request.atomic()
-                    ? "; all pending migrations were rolled back, the database is unchanged"
-                    : "; this migration was rolled back, earlier ones in this run stay applied"
-                : "; it ran outside a transaction, so the database may be partly changed:"
-                    + " restore the snapshot";
-    if (PgErrors.isTransient(state)) {
-      PitstopException classified = PgErrors.classify(e, db, what);
-      return new PitstopException(
-          ExitCode.TRANSIENT, classified.getMessage() + consequence, classified.getCause());
-    }
-    if (migration != null) {
-      return new PitstopException(
-          ExitCode.FAILED,
-          what
-              + " failed: "
-              + PgErrors.databaseMessage(e, db)
-              + (state == null ? "" : " [SQLSTATE " + state + "]")
-              + consequence,
-          PgErrors.sanitized(e, db));
-    }
-    PitstopException classified = PgErrors.classify(e, db, what);
-    return classified.exitCode() == ExitCode.USAGE
-        ? classified
-        : new PitstopException(ExitCode.FAILED, classified.getMessage(), classified.getCause());
+    return after;
   }
 
   private static String fileName(String path) {

@@ -5,6 +5,7 @@ import dev.pitstop.core.PitstopException;
 import dev.pitstop.core.Progress;
 import dev.pitstop.core.Retry;
 import dev.pitstop.core.StepResult;
+import dev.pitstop.db.Catalog;
 import dev.pitstop.db.DbConnection;
 import dev.pitstop.db.FlywayFactory;
 import dev.pitstop.db.PgErrors;
@@ -114,7 +115,18 @@ public final class VerifyStep {
       }
       List<MigrationInfo> pending = Arrays.asList(info.pending());
       if (!pending.isEmpty() && !request.allowPending()) {
-        problems.add(pending.size() + " migration(s) pending: " + Migrations.joinNames(pending));
+        problems.add(
+            pending.size() + " migration(s) pending: " + Migrations.joinNames(pending, 10));
+      }
+      for (Catalog.InvalidIndex index :
+          Catalog.invalidIndexes(connection, schemas(connection, flyway))) {
+        problems.add(
+            "index "
+                + index.qualifiedName()
+                + " is INVALID (a concurrent build failed) and not used by queries: drop it with"
+                + " DROP INDEX CONCURRENTLY "
+                + index.qualifiedName()
+                + " and migrate again");
       }
       if (request.expectVersion() != null) {
         MigrationVersion expected = parseVersion(request.expectVersion());
@@ -126,7 +138,6 @@ public final class VerifyStep {
       runChecks(connection, db, checks, problems, checkResults);
 
       if (!problems.isEmpty()) {
-        problems.forEach(p -> progress.info("verify: " + p));
         StringBuilder message =
             new StringBuilder(
                 "verify failed on " + db.describe() + ": " + problems.size() + " problem(s)");
@@ -135,20 +146,34 @@ public final class VerifyStep {
         }
         throw PitstopException.failed(message.toString());
       }
-      progress.info(
-          "verified "
-              + db.describe()
-              + " at version "
-              + version
-              + (checks.isEmpty() ? "" : ", " + checks.size() + " check(s) passed"));
-      return StepResult.builder("verified " + db.describe() + " at version " + version)
+      return StepResult.builder(
+              "verified "
+                  + db.describe()
+                  + " at version "
+                  + version
+                  + (checks.isEmpty() ? "" : ", " + checks.size() + " check(s) passed"))
           .field("schema-version", version)
           .field("pending", pending.size())
           .field("checks", checkResults)
           .build();
-    } catch (SQLException | FlywayException e) {
+    } catch (FlywayException e) {
+      throw Migrations.unreadable(e, db, "verifying " + db.describe());
+    } catch (SQLException e) {
       throw PgErrors.classify(e, db, "verifying " + db.describe());
     }
+  }
+
+  /** The schemas Flyway manages, where an INVALID index is this release's business. */
+  private static List<String> schemas(Connection connection, Flyway flyway) throws SQLException {
+    List<String> schemas = new ArrayList<>(Arrays.asList(flyway.getConfiguration().getSchemas()));
+    String defaultSchema = flyway.getConfiguration().getDefaultSchema();
+    if (defaultSchema != null && !schemas.contains(defaultSchema)) {
+      schemas.add(defaultSchema);
+    }
+    if (schemas.isEmpty()) {
+      schemas.add(Catalog.currentSchema(connection));
+    }
+    return schemas;
   }
 
   private void runChecks(

@@ -77,4 +77,23 @@ class PgErrorsTest {
     }
     assertThat(PgErrors.sqlState(e.getCause())).isEqualTo("28P01");
   }
+
+  @Test
+  void shortPasswordIsMaskedInAFailedLoginButLeavesAMigrationsErrorIntact() {
+    DbConnection shortPassword =
+        DbConnection.of("jdbc:postgresql://db:5432/shop", "shop", "ex".toCharArray());
+
+    PitstopException login =
+        PgErrors.classify(
+            new SQLException("FATAL: login rejected, given ex", "28P01"), shortPassword, "login");
+    PitstopException migration =
+        PgErrors.classify(
+            new SQLException("ERROR: relation \"x\" already exists", "42P07"),
+            shortPassword,
+            "migrating");
+
+    assertThat(login.getMessage()).doesNotContain("given ex");
+    assertThat(migration.getMessage()).contains("relation \"x\" already exists");
+    assertThat(migration.getCause().getMessage()).contains("relation \"x\" already exists");
+  }
 }

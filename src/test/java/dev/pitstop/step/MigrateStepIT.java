@@ -155,7 +155,8 @@ class MigrateStepIT {
         "CREATE INDEX CONCURRENTLY accounts_email ON accounts (email);\n");
     List<String> undoLog = new ArrayList<>();
 
-    StepResult result = step.run(request(db, dir).withDryRun(true), (k, v) -> undoLog.add(k));
+    StepResult result =
+        step.run(request(db, dir).withAtomic(false).withDryRun(true), (k, v) -> undoLog.add(k));
 
     assertThat(undoLog).isEmpty();
     @SuppressWarnings("unchecked")

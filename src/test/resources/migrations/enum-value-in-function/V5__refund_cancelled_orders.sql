@@ -1,0 +1,1 @@
+SELECT refund_cancelled_orders();
