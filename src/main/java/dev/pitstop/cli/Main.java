@@ -24,6 +24,7 @@ public final class Main {
                     access.deadline(), access.kubeconfig(), access.context()),
             Clock.systemUTC(),
             UnaryOperator.identity());
+    dev.pitstop.core.Signals.install(Thread.currentThread(), err);
     int code = PitstopCli.execute(environment, args);
     out.flush();
     err.flush();

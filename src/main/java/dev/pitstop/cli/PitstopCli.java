@@ -25,7 +25,7 @@ public final class PitstopCli {
       description = {
         "Stop-the-world PostgreSQL migrations on Kubernetes: each subcommand is one step.",
         "Exit codes: 0 done, 1 failed, 2 bad input (nothing changed), 3 locked by another run,"
-            + " 4 rollback failed, 75 transient (retry)."
+            + " 4 rollback failed, 75 transient (retry), 130/143 stopped by SIGINT/SIGTERM."
       })
   static final class Root implements Runnable {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -146,7 +146,10 @@ public final class PitstopCli {
       failureOutput(environment, args, subcommandOf(args), e.exitCode(), e.getMessage());
       return e.exitCode();
     }
-    return commandLine.execute(ArgsNormalizer.withoutEmptyValues(commandLine, args));
+    int code = commandLine.execute(ArgsNormalizer.withoutEmptyValues(commandLine, args));
+    return dev.pitstop.core.Signals.stopping().isPresent()
+        ? dev.pitstop.core.Signals.exitCode()
+        : code;
   }
 
   private static int onBadArguments(
@@ -241,9 +244,36 @@ public final class PitstopCli {
     return (atRoot ? "unknown command '" : "unexpected argument '") + first + "'" + hint;
   }
 
+  /** What a step stopped by SIGTERM or SIGINT says: where it stopped and what to run next. */
+  private static PitstopException stoppedBySignal(
+      String command, StepCommand step, Exception exception) {
+    String app = step.common().app;
+    String where =
+        app == null
+            ? ""
+            : "; `pitstop status --app "
+                + app
+                + (step.common().namespace == null ? "" : " -n " + step.common().namespace)
+                + "` shows where the run stopped: run the step again with the same --run-id to go"
+                + " on, or `pitstop finish` to roll back and release";
+    return new PitstopException(
+        dev.pitstop.core.Signals.exitCode(),
+        "stopped by "
+            + dev.pitstop.core.Signals.stopping().orElseThrow()
+            + " during "
+            + command
+            + "; its running database statement was cancelled"
+            + where,
+        exception);
+  }
+
   private static int onFailure(
       Exception exception, CommandLine failed, CliEnvironment environment) {
     PitstopException failure = KubeErrors.classify(exception);
+    if (dev.pitstop.core.Signals.stopping().isPresent()
+        && failed.getCommand() instanceof StepCommand step) {
+      failure = stoppedBySignal(failed.getCommandName(), step, exception);
+    }
     boolean verbose = failed.getCommand() instanceof StepCommand step && step.common().verbose;
     PrintWriter err = failed.getErr();
     err.println(prefix(failed) + failure.getMessage());

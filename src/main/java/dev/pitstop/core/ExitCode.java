@@ -20,5 +20,11 @@ public final class ExitCode {
   /** Transient trouble (API or database unreachable, 5xx, 429, conflict, lock timeout): retry. */
   public static final int TRANSIENT = 75;
 
+  /** Stopped by SIGINT (Ctrl-C): the step ended where it was; its record says where. */
+  public static final int INTERRUPTED = 130;
+
+  /** Stopped by SIGTERM (a pod evicted, a pipeline stopped): as {@link #INTERRUPTED}. */
+  public static final int TERMINATED = 143;
+
   private ExitCode() {}
 }

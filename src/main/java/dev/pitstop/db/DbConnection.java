@@ -8,7 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Properties;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
@@ -150,6 +152,35 @@ public final class DbConnection {
     return (user == null ? "" : user + "@") + hostAndPort + "/" + database;
   }
 
+  /**
+   * Every session this process opened and has not let go of. On SIGTERM or SIGINT each is asked to
+   * cancel what it runs: a client that just dies leaves PostgreSQL running the migration or the
+   * database copy on its own, and the next attempt would wait for it.
+   */
+  private static final java.util.Set<Connection> LIVE =
+      java.util.Collections.synchronizedSet(
+          java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>()));
+
+  static {
+    dev.pitstop.core.Signals.onStop(DbConnection::cancelEverySession);
+  }
+
+  private static void cancelEverySession() {
+    List<Connection> sessions;
+    synchronized (LIVE) {
+      sessions = new ArrayList<>(LIVE);
+    }
+    for (Connection session : sessions) {
+      try {
+        if (!session.isClosed()) {
+          session.unwrap(org.postgresql.PGConnection.class).cancelQuery();
+        }
+      } catch (SQLException e) {
+        // the session is going anyway when the process ends
+      }
+    }
+  }
+
   /** Opens a connection with Pitstop's session settings applied. */
   public Connection open(SessionSettings settings) throws SQLException {
     Properties props = new Properties();
@@ -165,6 +196,9 @@ public final class DbConnection {
     props.setProperty(
         "loginTimeout", Long.toString(Math.max(1, settings.connectTimeout().toSeconds())));
     Connection opened = new Driver().connect(jdbcUrl, props);
+    if (opened != null) {
+      LIVE.add(opened);
+    }
     if (opened == null) {
       throw new SQLException("the driver does not accept this URL", "08001");
     }

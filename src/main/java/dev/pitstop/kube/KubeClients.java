@@ -89,7 +89,9 @@ public final class KubeClients {
     if (kubeconfig != null && !kubeconfig.isBlank()) {
       return true;
     }
-    if (System.getenv("KUBERNETES_SERVICE_HOST") != null) {
+    if (System.getenv("KUBERNETES_SERVICE_HOST") != null
+        || System.getenv("KUBERNETES_MASTER") != null
+        || System.getProperty("kubernetes.master") != null) {
       return true;
     }
     return java.nio.file.Files.exists(

@@ -5,6 +5,7 @@ import dev.pitstop.core.ExitCode;
 import dev.pitstop.core.PitstopException;
 import dev.pitstop.core.Progress;
 import dev.pitstop.core.Retry;
+import dev.pitstop.core.Signals;
 import dev.pitstop.core.StepResult;
 import dev.pitstop.procedure.Procedure.Step;
 import java.time.Clock;
@@ -95,6 +96,9 @@ public final class ProcedureRunner {
         continue;
       }
       StepOutcome outcome = attempt(step);
+      if (Signals.stopping().isPresent()) {
+        return stopped(step, forward);
+      }
       if (outcome.state() == State.FAILED) {
         failed = outcome;
       }
@@ -146,6 +150,31 @@ public final class ProcedureRunner {
       return finish(ExitCode.FAILED, "migrated" + closing);
     }
     return finish(ExitCode.OK, "migrated and up");
+  }
+
+  /**
+   * A signal stopped the run during {@code during}: nothing more is started, not even the rollback
+   * (a pod being evicted has seconds left, a rollback may need minutes). The record says where the
+   * run is; running it again with the same run id goes on from there.
+   */
+  private Outcome stopped(Step during, List<Step> forward) {
+    boolean after = false;
+    for (Step step : forward) {
+      if (after) {
+        notRun(step);
+      }
+      after |= step == during;
+    }
+    notRun(Procedure.ROLLBACK);
+    Procedure.CLOSING.forEach(this::notRun);
+    return finish(
+        Signals.exitCode(),
+        "stopped by "
+            + Signals.stopping().orElseThrow()
+            + " during "
+            + during.command()
+            + ": the app is left as the run record says (maintenance on, locked); run again with"
+            + " the same --run-id to go on, or `pitstop finish` to roll back and release");
   }
 
   private static String closingProblem(StepOutcome off, StepOutcome backOn) {

@@ -148,7 +148,10 @@ public final class MigrateStep {
           .filter(m -> Boolean.FALSE.equals(Migrations.transactional(m)))
           .forEach(outside::add);
 
-      PitstopException refusal = refusal(info, before, outside, scripts);
+      PitstopException refusal = failedBuilds.isEmpty() ? historyMismatch() : null;
+      if (refusal == null) {
+        refusal = refusal(info, before, outside, scripts);
+      }
       warnAboutEnumValuesUsedInTheirOwnScript(scripts);
       Set<String> rebuilt = scripts.concurrentIndexNames();
       List<InvalidIndex> toDrop =
@@ -478,6 +481,57 @@ public final class MigrateStep {
       } catch (SQLException e) {
         throw PgErrors.classify(e, db, "reading the indexes of " + db.describe());
       }
+    }
+
+    /**
+     * Flyway's own validation, as migrate would run it first, but before anything is touched: a
+     * wrong --locations folder or an edited applied migration is found by a dry run and by run's
+     * checks before the lock, not after the app went down. Pending migrations are what migrate is
+     * for, so they do not count.
+     */
+    private PitstopException historyMismatch() {
+      if (!configuration.isValidateOnMigrate()) {
+        return null;
+      }
+      List<org.flywaydb.core.api.pattern.ValidatePattern> patterns =
+          new ArrayList<>(Arrays.asList(configuration.getIgnoreMigrationPatterns()));
+      patterns.add(org.flywaydb.core.api.pattern.ValidatePattern.fromPattern("*:pending"));
+      org.flywaydb.core.api.output.ValidateResult result =
+          Flyway.configure(MigrateStep.class.getClassLoader())
+              .configuration(configuration)
+              .ignoreMigrationPatterns(
+                  patterns.toArray(org.flywaydb.core.api.pattern.ValidatePattern[]::new))
+              .load()
+              .validateWithResult();
+      if (result.validationSuccessful) {
+        return null;
+      }
+      List<String> problems = new ArrayList<>();
+      if (result.invalidMigrations != null) {
+        result.invalidMigrations.forEach(
+            m ->
+                problems.add(
+                    (m.version == null || m.version.isEmpty() ? m.filepath : "V" + m.version)
+                        + ": "
+                        + (m.errorDetails == null ? "invalid" : m.errorDetails.errorMessage)));
+      }
+      if (problems.isEmpty() && result.errorDetails != null) {
+        problems.add(result.errorDetails.errorMessage);
+      }
+      return PitstopException.usage(
+          "the migrations in "
+              + String.join(
+                  ",",
+                  configuration.getLocations().length == 0
+                      ? List.of("--locations")
+                      : Arrays.stream(configuration.getLocations()).map(Object::toString).toList())
+              + " do not match the history of "
+              + db.describe()
+              + ": "
+              + String.join("; ", problems.stream().limit(5).toList())
+              + (problems.size() > 5 ? "; and " + (problems.size() - 5) + " more" : "")
+              + ". Is --locations the right folder (every applied migration must be in it), and"
+              + " were applied migrations left unchanged?");
     }
 
     private PitstopException refusal(

@@ -113,6 +113,14 @@ public final class StepJournal {
    * it is only reported.
    */
   private void end(String step, Instant start, boolean succeeded, int exitCode, String message) {
+    if (!succeeded && dev.pitstop.core.Signals.stopping().isPresent()) {
+      // the signal interrupted this thread to end the step; the record must still hear of it
+      Thread.interrupted();
+      exitCode = dev.pitstop.core.Signals.exitCode();
+      message = "stopped by " + dev.pitstop.core.Signals.stopping().get();
+    }
+    int code = exitCode;
+    String outcome = message;
     try {
       context
           .ledger()
@@ -120,12 +128,7 @@ public final class StepJournal {
               context.runId(),
               l ->
                   l.stepEnded(
-                      step,
-                      start,
-                      context.clock().instant(),
-                      succeeded,
-                      exitCode,
-                      firstLine(message)));
+                      step, start, context.clock().instant(), succeeded, code, firstLine(outcome)));
     } catch (PitstopException e) {
       if (notHeld(e)) {
         return;

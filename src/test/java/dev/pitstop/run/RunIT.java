@@ -167,6 +167,18 @@ class RunIT extends ClusterTestBase {
   }
 
   @Test
+  void aFolderThatLacksAppliedMigrationsIsFoundBeforeTheAppGoesDown() throws Exception {
+    String before = snapshotOfState();
+
+    // version 2 alone: the folder of a later release that dropped the applied V1
+    Result result = run("--locations", "classpath:pitstop/demo/v2");
+
+    assertThat(result.exitCode()).as(result.toString()).isEqualTo(2);
+    assertThat(result.err()).contains("do not match the history").contains("V1");
+    assertThat(snapshotOfState()).isEqualTo(before);
+  }
+
+  @Test
   void aDryRunChecksTheSameInputsAndFailsAsTheRunWould() throws Exception {
     String before = snapshotOfState();
     Files.createDirectories(dir.resolve("empty"));
