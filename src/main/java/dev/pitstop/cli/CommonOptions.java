@@ -3,6 +3,10 @@ package dev.pitstop.cli;
 import dev.pitstop.core.Durations;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 
@@ -69,6 +73,15 @@ public final class CommonOptions {
   Path resultsDir;
 
   @Option(
+      names = "--result",
+      paramLabel = "FIELD=FILE",
+      description =
+          "Write one result field to FILE (Tekton's $(results.NAME.path)); a field the step does"
+              + " not give is written empty, so the file always exists after a success."
+              + " Repeatable.")
+  List<String> resultFiles = new ArrayList<>();
+
+  @Option(
       names = "--config",
       paramLabel = "FILE",
       description =
@@ -82,6 +95,35 @@ public final class CommonOptions {
           "Print each API request, database connection and wait as it happens, and on"
               + " unexpected errors the stack trace.")
   boolean verbose;
+
+  private static final java.util.regex.Pattern RESULT_FIELD =
+      java.util.regex.Pattern.compile("[a-z][a-z0-9-]*");
+
+  /**
+   * The {@code --result} files by field, checked before the step runs: a typo must not surface only
+   * after the step has changed something.
+   */
+  Map<String, Path> resultFiles() {
+    Map<String, Path> files = new LinkedHashMap<>();
+    for (String entry : resultFiles) {
+      int at = entry.indexOf('=');
+      String field = at < 0 ? "" : entry.substring(0, at);
+      String file = at < 0 ? "" : entry.substring(at + 1);
+      if (!RESULT_FIELD.matcher(field).matches() || file.isBlank()) {
+        throw dev.pitstop.core.PitstopException.usage(
+            "--result '"
+                + entry
+                + "' is not FIELD=FILE with a kebab-case field, e.g. outcome=/tekton/results/outcome");
+      }
+      try {
+        files.put(field, Path.of(file));
+      } catch (java.nio.file.InvalidPathException e) {
+        throw dev.pitstop.core.PitstopException.usage(
+            "--result " + field + ": '" + file + "' is not a valid path: " + e.getReason());
+      }
+    }
+    return files;
+  }
 
   /** Parses durations written like {@code 90s}, {@code 5m}, {@code 1h30m}. */
   public static final class DurationConverter implements ITypeConverter<Duration> {

@@ -32,6 +32,7 @@ final class ResultWriter {
       }
       writeResultsDir(options.resultsDir, files);
     }
+    writeResultFiles(options.resultFiles(), fields);
     if (options.output == CommonOptions.Output.JSON) {
       Map<String, Object> object = new LinkedHashMap<>();
       object.put("command", command);
@@ -72,6 +73,30 @@ final class ResultWriter {
     return newline < 0 ? text : text.substring(0, newline);
   }
 
+  /** Each named field to its own file; a field the result lacks is written as an empty file. */
+  static void writeResultFiles(Map<String, Path> files, Map<String, Object> fields) {
+    for (Map.Entry<String, Path> file : files.entrySet()) {
+      Path path = file.getValue();
+      try {
+        if (path.getParent() != null) {
+          Files.createDirectories(path.getParent());
+        }
+        Files.writeString(path, text(fields.get(file.getKey())), StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        throw PitstopException.usage(
+            "cannot write result " + file.getKey() + " to " + path + ": " + e.getMessage());
+      }
+    }
+  }
+
+  private static String text(Object value) {
+    return value == null
+        ? ""
+        : value instanceof String || value instanceof Number || value instanceof Boolean
+            ? value.toString()
+            : Json.write(value);
+  }
+
   /**
    * One file per field, named like the field, without a trailing newline. Scalars are written as
    * they are; lists and maps as compact JSON.
@@ -80,14 +105,8 @@ final class ResultWriter {
     try {
       Files.createDirectories(dir);
       for (Map.Entry<String, Object> field : fields.entrySet()) {
-        Object value = field.getValue();
-        String text =
-            value == null
-                ? ""
-                : value instanceof String || value instanceof Number || value instanceof Boolean
-                    ? value.toString()
-                    : Json.write(value);
-        Files.writeString(dir.resolve(field.getKey()), text, StandardCharsets.UTF_8);
+        Files.writeString(
+            dir.resolve(field.getKey()), text(field.getValue()), StandardCharsets.UTF_8);
       }
     } catch (IOException e) {
       throw PitstopException.usage(

@@ -89,6 +89,7 @@ abstract class StepCommand implements Callable<Integer> {
     if (common.timeout.isZero()) {
       throw PitstopException.usage("--timeout must be more than 0s: it is the step's deadline");
     }
+    common.resultFiles();
     validate();
     Progress progress = new Progress(environment.err(), common.verbose);
     try (Progress.Installed installed = progress.install()) {

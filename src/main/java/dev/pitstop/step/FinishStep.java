@@ -81,7 +81,7 @@ public final class FinishStep {
       return dryRun(state);
     }
     if (state.rollbackFailed()) {
-      return afterFailedRollback(ledger, options);
+      return afterFailedRollback(ledger, options, database);
     }
     List<String> undone = new ArrayList<>();
     String ended = MIGRATED;
@@ -109,7 +109,8 @@ public final class FinishStep {
           if (e.exitCode() != ExitCode.ROLLBACK_FAILED || !options.releaseOnRollbackFailure()) {
             throw e;
           }
-          return afterFailedRollback(context.ledger().requireHeldBy(context.runId()), options);
+          return afterFailedRollback(
+              context.ledger().requireHeldBy(context.runId()), options, database);
         }
       } else if (!state.changedAnything()) {
         ended = NOTHING;
@@ -124,12 +125,13 @@ public final class FinishStep {
         };
     return withWindow(
             outcome(summary + "; maintenance off, lock released", ended, true)
-                .field("rolled-back", String.join(",", undone)),
+                .field("rolled-back", String.join(",", undone))
+                .field("schema-version", versionNow(database)),
             off)
         .build();
   }
 
-  private StepResult afterFailedRollback(Ledger ledger, Options options) {
+  private StepResult afterFailedRollback(Ledger ledger, Options options, DatabaseUndo database) {
     String why = ledger.fact(Ledger.ROLLBACK_FAILED).orElse("the rollback failed");
     if (!options.releaseOnRollbackFailure()) {
       throw new PitstopException(
@@ -150,16 +152,34 @@ public final class FinishStep {
     StepResult off = release(true);
     return withWindow(
             outcome(
-                "the rollback of run "
-                    + ledger.runId()
-                    + " failed ("
-                    + why
-                    + "); maintenance off and lock released as asked",
-                ROLLBACK_FAILED,
-                true),
+                    "the rollback of run "
+                        + ledger.runId()
+                        + " failed ("
+                        + why
+                        + "); maintenance off and lock released as asked",
+                    ROLLBACK_FAILED,
+                    true)
+                .field("schema-version", versionNow(database)),
             off)
         .exitCode(ExitCode.ROLLBACK_FAILED)
         .build();
+  }
+
+  /**
+   * The schema version the database holds once the run has ended, for a pipeline's result (after a
+   * rollback it is no longer what migrate reached). Empty without database options; a database that
+   * cannot be read now is only a warning: the run has already ended.
+   */
+  private String versionNow(DatabaseUndo database) {
+    if (database == null) {
+      return "";
+    }
+    try {
+      return database.currentVersion();
+    } catch (PitstopException e) {
+      context.progress().warn("cannot read the schema version now: " + e.getMessage());
+      return "";
+    }
   }
 
   /** Switches maintenance off and unlocks; returns maintenance-off's result (the window). */

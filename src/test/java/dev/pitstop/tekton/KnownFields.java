@@ -73,14 +73,12 @@ final class KnownFields {
           ANY,
           "image",
           ANY,
+          "command",
+          ANY,
           "args",
           ANY,
           "env",
           ENV,
-          "onError",
-          ANY,
-          "when",
-          WHEN,
           "securityContext",
           SECURITY_CONTEXT,
           "computeResources",
@@ -187,13 +185,33 @@ final class KnownFields {
                   "name",
                   ANY,
                   "configMap",
-                  shape("name", ANY),
+                  shape("name", ANY, "items", shape("key", ANY, "path", ANY)),
                   "secret",
                   shape("secretName", ANY),
                   "persistentVolumeClaim",
                   shape("claimName", ANY),
                   "emptyDir",
                   shape())));
+  private static final Shape TASK_RUN =
+      shape(
+          "apiVersion",
+          ANY,
+          "kind",
+          ANY,
+          "metadata",
+          METADATA,
+          "spec",
+          shape(
+              "taskRef",
+              shape("name", ANY),
+              "serviceAccountName",
+              ANY,
+              "timeout",
+              ANY,
+              "params",
+              PARAM,
+              "workspaces",
+              PIPELINE_RUN.fields().get("spec").fields().get("workspaces")));
   private static final Shape RBAC_META = METADATA;
   private static final Map<String, Shape> BY_KIND =
       Map.of(
@@ -203,6 +221,8 @@ final class KnownFields {
           PIPELINE,
           "PipelineRun",
           PIPELINE_RUN,
+          "TaskRun",
+          TASK_RUN,
           "ServiceAccount",
           shape(
               "apiVersion",

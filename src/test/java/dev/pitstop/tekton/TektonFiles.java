@@ -21,6 +21,20 @@ import java.util.stream.Stream;
 final class TektonFiles {
   static final Path ROOT = Path.of("tekton-tasks");
 
+  /**
+   * The image's entrypoint, which every step sets as its {@code command}: Jib's launcher with the
+   * image's JVM flags (kept equal to the pom's by ImageIT, which also compares this with the built
+   * image).
+   */
+  static final List<String> IMAGE_ENTRYPOINT = imageEntrypoint();
+
+  private static List<String> imageEntrypoint() {
+    List<String> command = new ArrayList<>(List.of("java"));
+    command.addAll(dev.pitstop.bench.Bench.IMAGE_JVM_FLAGS);
+    command.addAll(List.of("-cp", "@/app/jib-classpath-file", "dev.pitstop.cli.Main"));
+    return List.copyOf(command);
+  }
+
   /** Any Tekton variable: {@code $(params.x)}, {@code $(tasks.t.results.r)}, ... */
   static final Pattern VARIABLE = Pattern.compile("\\$\\(([^)]*)\\)");
 

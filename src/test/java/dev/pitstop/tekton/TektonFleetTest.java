@@ -79,11 +79,11 @@ class TektonFleetTest {
       assertThat(task.has("runAfter")).isFalse();
     }
     for (JsonNode pipelineTask : fleet.spec().path("finally")) {
-      assertThat(pipelineTask.has("when")).as("the summary always runs").isFalse();
+      assertThat(pipelineTask.has("when")).as("finish always runs").isFalse();
       Doc task = task(pipelineTask);
-      assertThat(only(task.spec().path("steps")).path("args").get(0).asText())
-          .as("finally only reads: nothing else is rolled back or released")
-          .isEqualTo("status");
+      // finish reads each app's own record: an app whose run ended by itself has none left (or a
+      // failed rollback, which it keeps), so only what a cut-off TaskRun left is rolled back
+      assertThat(only(task.spec().path("steps")).path("args").get(0).asText()).isEqualTo("finish");
     }
     // Each app has its own run record (configmap/pitstop-APP); the run id is the PipelineRun's.
     JsonNode params = migrate.path("params");
@@ -98,12 +98,16 @@ class TektonFleetTest {
   }
 
   @Test
-  void theSummaryReportsEveryAppOfTheMatrix() {
-    JsonNode summary = only(fleet.spec().path("finally"));
-    assertThat(matrixParam(summary).toString())
+  void finishEndsEveryAppOfTheMatrixFromItsOwnRecord() {
+    JsonNode finish = only(fleet.spec().path("finally"));
+    assertThat(matrixParam(finish).toString())
         .isEqualTo(matrixParam(only(fleet.spec().path("tasks"))).toString());
-    assertThat(task(summary).name()).isEqualTo("pitstop-status");
-    assertThat(TektonTasksTest.paramDefault(task(summary), "app")).isEmpty();
+    assertThat(task(finish).name()).isEqualTo("pitstop-finish");
+    assertThat(TektonTasksTest.paramDefault(task(finish), "app"))
+        .as("the app comes from its config")
+        .isEmpty();
+    assertThat(finish.path("params").findValuesAsText("value"))
+        .contains("$(context.pipelineRun.uid)");
   }
 
   @Test
@@ -127,17 +131,30 @@ class TektonFleetTest {
   }
 
   @Test
-  void theExampleRunNamesOneConfigPerAppAndBindsTheirWorkspaces() {
+  void theExampleRunNamesOneConfigPerAppAndBindsNoVolumeClaim() {
     Doc run =
         files.ofKind("PipelineRun").stream()
             .filter(r -> r.spec().path("pipelineRef").path("name").asText().equals(fleet.name()))
             .findFirst()
             .orElseThrow();
-    JsonNode configs = only(run.spec().path("params")).path("value");
+    JsonNode configs = null;
+    for (JsonNode param : run.spec().path("params")) {
+      if (param.path("name").asText().equals("configs")) {
+        configs = param.path("value");
+      }
+    }
+    assertThat(configs).isNotNull();
     assertThat(configs.isArray()).isTrue();
     assertThat(configs.size()).isGreaterThan(1);
     configs.forEach(c -> assertThat(c.asText()).startsWith("/workspace/config/").endsWith(".yaml"));
     assertThat(TektonFiles.names(run.spec().path("workspaces")))
         .contains("config", "db-credentials");
+    // a claim bound as a workspace makes Tekton's affinity assistant (coschedule: workspaces, the
+    // default) pin every app's TaskRun to one node, where the pods that do not fit stay Pending
+    for (JsonNode workspace : run.spec().path("workspaces")) {
+      assertThat(workspace.has("persistentVolumeClaim") || workspace.has("volumeClaimTemplate"))
+          .as("workspace %s of the fleet example", workspace.path("name"))
+          .isFalse();
+    }
   }
 }

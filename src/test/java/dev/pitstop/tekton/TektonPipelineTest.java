@@ -10,13 +10,15 @@ import dev.pitstop.tekton.TektonFiles.Doc;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Stream;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -78,10 +80,14 @@ class TektonPipelineTest {
       assertThat(task.has("when")).as("when on %s", name).isEqualTo(optional);
       if (optional) {
         assertThat(name).isEqualTo(Procedure.SNAPSHOT.command());
+        // skipped only when switched off in a spelling the CLI reads as false; anything else
+        // (True, TRUE, a typo) takes the snapshot, the side a rollback can rely on
         JsonNode when = task.path("when").get(0);
+        assertThat(task.path("when")).hasSize(1);
         assertThat(when.path("input").asText()).isEqualTo("$(params.snapshot)");
-        assertThat(when.path("operator").asText()).isEqualTo("in");
-        assertThat(TektonFiles.strings(when.path("values")).values()).containsExactly("true");
+        assertThat(when.path("operator").asText()).isEqualTo("notin");
+        assertThat(TektonFiles.strings(when.path("values")).values())
+            .containsExactlyInAnyOrder("false", "False", "FALSE");
       }
     }
     // Without the snapshot the edges are still the procedure's: Tekton runs a skipped task's
@@ -91,58 +97,96 @@ class TektonPipelineTest {
   }
 
   @Test
-  void everyTaskHasATimeoutAndRetriesWhereARerunIsSafe() {
-    for (JsonNode task : migration.spec().path("tasks")) {
-      String name = task.path("name").asText();
-      assertThat(task.path("timeout").asText()).as("timeout of %s", name).matches("\\d+[hm]");
-      assertThat(task.path("retries").isInt()).as("retries of %s", name).isTrue();
+  void everyTaskTimeoutLeavesItsStepItsWholeDeadline() {
+    for (Doc pipeline : pipelinesRunningPitstop()) {
+      for (JsonNode task : allTasks(pipeline)) {
+        TektonTimeouts.assertStepFitsTask(
+            task.path("name").asText() + " of " + pipeline,
+            byName(task.path("params")).getOrDefault("timeout", MISSING).path("value").asText(),
+            task.path("timeout").asText());
+      }
     }
-    assertThat(byName(migration.spec().path("tasks")).get("migrate").path("retries").asInt())
-        .as("a failed migration is rolled back, not retried; the CLI retries transient errors")
-        .isZero();
   }
 
   @Test
-  void oneFinallyTaskRollsBackOnFailureThenClosesInOrder() {
+  void onlyFinishIsRetriedBecauseTektonRetriesEveryFailure() {
+    for (Doc pipeline : pipelinesRunningPitstop()) {
+      // Tekton retries any failure, each try with a fresh timeout: a retried verify, smoke-test or
+      // migrate only keeps the app down longer before the rollback; the CLI already retries
+      // transient errors inside its --timeout
+      for (JsonNode task : pipeline.spec().path("tasks")) {
+        assertThat(task.path("retries").asInt(-1)).as("retries of %s", task.path("name")).isZero();
+      }
+      // finish is what brings the app back: a lost pod there must not leave it down
+      for (JsonNode task : pipeline.spec().path("finally")) {
+        assertThat(task.path("retries").asInt())
+            .as("retries of finish in %s", pipeline)
+            .isEqualTo(2);
+      }
+    }
+  }
+
+  private static final JsonNode MISSING =
+      com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+
+  /** Pipelines whose tasks all run Pitstop Tasks (the shipped ones and the team example). */
+  private static List<Doc> pipelinesRunningPitstop() {
+    List<Doc> pipelines = files.ofKind("Pipeline");
+    assertThat(pipelines).hasSize(3);
+    return pipelines;
+  }
+
+  private static List<JsonNode> allTasks(Doc pipeline) {
+    List<JsonNode> all = list(pipeline.spec().path("tasks"));
+    all.addAll(list(pipeline.spec().path("finally")));
+    return all;
+  }
+
+  @Test
+  void oneFinallyTaskEndsTheRunFromItsRecordWhateverTektonSays() {
     List<JsonNode> finallyTasks = list(migration.spec().path("finally"));
     assertThat(finallyTasks)
         .as("finally tasks run in parallel: one Task orders the tail")
         .hasSize(1);
     JsonNode finish = finallyTasks.get(0);
-
-    // Nothing when lock failed: another run owns the app.
-    JsonNode guard = finish.path("when").get(0);
-    assertThat(guard.path("input").asText())
-        .isEqualTo("$(tasks." + Procedure.LOCK.command() + ".status)");
-    assertThat(guard.path("operator").asText()).isEqualTo("in");
-    assertThat(TektonFiles.strings(guard.path("values")).values()).containsExactly("Succeeded");
-    assertThat(byName(finish.path("params")).get("tasks-status").path("value").asText())
-        .isEqualTo("$(tasks.status)");
+    // Always scheduled (Tekton skips a finally task only for its own when, a hard cancel or the
+    // pipeline timeout): after a failed or timed-out lock it finds no record of this run, or
+    // another run's, and changes nothing. No status variable: $(tasks.status) says Completed
+    // after a graceful stop or a tasks timeout that skipped the rest of a half-done release.
+    assertThat(finish.has("when")).isFalse();
+    assertThat(finish.toString()).doesNotContain("$(tasks.");
+    assertThat(byName(finish.path("params")).get("run-id").path("value").asText())
+        .isEqualTo("$(context.pipelineRun.uid)");
 
     Doc task = taskOf(finish);
     List<JsonNode> steps = list(task.spec().path("steps"));
-    List<String> expected = new ArrayList<>();
-    expected.add(Procedure.ROLLBACK.command());
-    Procedure.CLOSING.forEach(s -> expected.add(s.command()));
-    assertThat(steps.stream().map(s -> s.path("name").asText()).toList())
-        .containsExactlyElementsOf(expected);
-    for (JsonNode step : steps) {
-      assertThat(step.path("args").get(0).asText()).isEqualTo(step.path("name").asText());
-    }
+    assertThat(steps).hasSize(1);
+    assertThat(steps.get(0).path("args").get(0).asText()).isEqualTo("finish");
+    assertThat(steps.get(0).has("onError")).isFalse();
+    assertThat(TektonTasksTest.paramDefault(task, "release-on-rollback-failure")).isEmpty();
 
-    JsonNode rollback = steps.get(0);
-    JsonNode when = rollback.path("when").get(0);
-    assertThat(when.path("input").asText()).isEqualTo("$(params.tasks-status)");
-    assertThat(when.path("operator").asText()).isEqualTo("in");
-    assertThat(TektonFiles.strings(when.path("values")).values()).containsExactly("Failed");
-    assertThat(TektonTasksTest.paramDefault(task, "tasks-status")).isNotEqualTo("Failed");
-    // A failed rollback stops the steps after it unless the run asks otherwise.
-    assertThat(rollback.path("onError").asText()).isEqualTo("$(params.rollback-on-error)");
-    assertThat(TektonTasksTest.paramDefault(task, "rollback-on-error")).isEqualTo("stopAndFail");
-    for (JsonNode closing : steps.subList(1, steps.size())) {
-      assertThat(closing.has("when")).as("%s always runs", closing.path("name")).isFalse();
-      assertThat(closing.has("onError")).isFalse();
+    // finish counts the release complete only when smoke-test, the last task, noted its success
+    // in the record under the run's id: the read-only checks get it too
+    List<String> forward =
+        list(migration.spec().path("tasks")).stream().map(t -> t.path("name").asText()).toList();
+    assertThat(forward).last().isEqualTo("smoke-test");
+    for (JsonNode forwardTask : migration.spec().path("tasks")) {
+      assertThat(byName(forwardTask.path("params")).get("run-id").path("value").asText())
+          .as("run-id of %s", forwardTask.path("name"))
+          .isEqualTo("$(context.pipelineRun.uid)");
     }
+    assertThat(byName(finish.path("params"))).doesNotContainKey("last-step");
+  }
+
+  @Test
+  void theRunsResultsSayHowItEndedAndWhatTheDatabaseHoldsThen() {
+    Map<String, JsonNode> results = byName(migration.spec().path("results"));
+    assertThat(results.get("outcome").path("value").asText())
+        .isEqualTo("$(finally.finish.results.outcome)");
+    assertThat(results.get("schema-version-after").path("value").asText())
+        .isEqualTo("$(finally.finish.results.schema-version)");
+    assertThat(results.get("schema-version-before").path("value").asText())
+        .isEqualTo("$(tasks.migrate.results.schema-version-before)");
   }
 
   @Test
@@ -166,9 +210,7 @@ class TektonPipelineTest {
 
   @Test
   void everyPipelineReferenceIsDeclared() {
-    List<Doc> pipelines = files.ofKind("Pipeline");
-    assertThat(pipelines).hasSizeGreaterThanOrEqualTo(2);
-    for (Doc pipeline : pipelines) {
+    for (Doc pipeline : pipelinesRunningPitstop()) {
       Set<String> params = new TreeSet<>(TektonFiles.names(pipeline.spec().path("params")));
       Set<String> workspaces = new TreeSet<>(TektonFiles.names(pipeline.spec().path("workspaces")));
       Map<String, JsonNode> tasks = byName(pipeline.spec().path("tasks"));
@@ -192,11 +234,15 @@ class TektonPipelineTest {
                   } else if (parts[0].equals("tasks") && parts.length == 3) {
                     assertThat(parts[2]).as(where).isEqualTo("status");
                     assertThat(tasks).as(where).containsKey(parts[1]);
-                  } else if (parts[0].equals("tasks") && parts.length == 4) {
+                  } else if ((parts[0].equals("tasks") || parts[0].equals("finally"))
+                      && parts.length == 4) {
+                    Map<String, JsonNode> producers =
+                        parts[0].equals("tasks") ? tasks : finallyTasks;
                     assertThat(parts[2]).as(where).isEqualTo("results");
-                    assertThat(tasks).as(where).containsKey(parts[1]);
+                    assertThat(producers).as(where).containsKey(parts[1]);
                     assertThat(
-                            TektonFiles.names(taskOf(tasks.get(parts[1])).spec().path("results")))
+                            TektonFiles.names(
+                                taskOf(producers.get(parts[1])).spec().path("results")))
                         .as(where)
                         .contains(parts[3]);
                   } else {
@@ -243,9 +289,9 @@ class TektonPipelineTest {
   }
 
   @Test
-  void theExampleRunGivesEveryRequiredParamAndAllThreeTimeouts() {
+  void everySampleRunGivesEveryRequiredParamAndLeavesFinishItsTime() {
     List<Doc> runs = files.ofKind("PipelineRun");
-    assertThat(runs).isNotEmpty();
+    assertThat(runs).hasSize(3);
     for (Doc run : runs) {
       Doc pipeline = files.pipeline(run.spec().path("pipelineRef").path("name").asText());
       Map<String, JsonNode> declared = byName(pipeline.spec().path("params"));
@@ -260,21 +306,117 @@ class TektonPipelineTest {
       assertThat(TektonFiles.names(pipeline.spec().path("workspaces")))
           .containsAll(TektonFiles.names(run.spec().path("workspaces")));
       JsonNode timeouts = run.spec().path("timeouts");
-      for (String timeout : List.of("pipeline", "tasks", "finally")) {
-        assertThat(timeouts.path(timeout).asText()).as("timeouts.%s", timeout).isNotBlank();
-      }
+      assertTimeoutsLeaveFinishItsTime(
+          run.toString(),
+          pipeline,
+          timeouts.path("pipeline").asText(),
+          timeouts.path("tasks").asText(),
+          timeouts.path("finally").asText());
       assertThat(run.spec().path("taskRunTemplate").path("serviceAccountName").asText())
           .isEqualTo(serviceAccount().name());
     }
   }
 
+  /** A documented start, up to the end of its code block. */
+  private static final Pattern TKN_START =
+      Pattern.compile("tkn pipeline start (\\S+)(.*?)```", Pattern.DOTALL);
+
   @Test
-  void theExampleUserPipelineReusesJustMigrateAndVerify() {
+  void everyDocumentedTknStartSetsTimeoutsThatLeaveFinishItsTime() throws IOException {
+    int found = 0;
+    for (Path readme : List.of(Path.of("README.md"), TektonFiles.ROOT.resolve("README.md"))) {
+      Matcher m = TKN_START.matcher(Files.readString(readme));
+      while (m.find()) {
+        found++;
+        String command = m.group(2);
+        assertTimeoutsLeaveFinishItsTime(
+            "tkn pipeline start " + m.group(1) + " in " + readme,
+            files.pipeline(m.group(1)),
+            flag(command, "--pipeline-timeout"),
+            flag(command, "--tasks-timeout"),
+            flag(command, "--finally-timeout"));
+      }
+    }
+    assertThat(found).isPositive();
+  }
+
+  private static String flag(String command, String name) {
+    Matcher m = Pattern.compile(Pattern.quote(name) + "[ =](\\S+)").matcher(command);
+    assertThat(m.find()).as("%s in: %s", name, command).isTrue();
+    return m.group(1);
+  }
+
+  /**
+   * A PipelineRun's timeouts end a run through finish: the pipeline timeout (which cancels a
+   * running finish and never starts one) covers tasks and finally together; finally covers every
+   * try of finish; tasks covers the longest chain of Task timeouts, so a slow but healthy release
+   * is not cut off (when it is, finish rolls it back).
+   */
+  static void assertTimeoutsLeaveFinishItsTime(
+      String where, Doc pipeline, String pipelineTimeout, String tasks, String finallyTimeout) {
+    Duration total = TektonTimeouts.tekton(pipelineTimeout);
+    Duration dag = TektonTimeouts.tekton(tasks);
+    Duration tail = TektonTimeouts.tekton(finallyTimeout);
+    assertThat(total)
+        .as("%s: pipeline covers tasks and finally", where)
+        .isGreaterThanOrEqualTo(dag.plus(tail));
+    for (JsonNode task : pipeline.spec().path("finally")) {
+      Duration everyTry =
+          TektonTimeouts.tekton(task.path("timeout").asText())
+              .multipliedBy(1 + task.path("retries").asInt());
+      assertThat(tail)
+          .as("%s: finally covers every try of %s", where, task.path("name"))
+          .isGreaterThanOrEqualTo(everyTry);
+    }
+    assertThat(dag)
+        .as("%s: tasks covers the longest chain", where)
+        .isGreaterThanOrEqualTo(longestChain(pipeline));
+  }
+
+  private static Duration longestChain(Doc pipeline) {
+    Map<String, JsonNode> tasks = byName(pipeline.spec().path("tasks"));
+    Map<String, Duration> ends = new LinkedHashMap<>();
+    Duration longest = Duration.ZERO;
+    for (String name : tasks.keySet()) {
+      Duration end = chainEnd(name, tasks, ends);
+      longest = end.compareTo(longest) > 0 ? end : longest;
+    }
+    return longest;
+  }
+
+  private static Duration chainEnd(
+      String name, Map<String, JsonNode> tasks, Map<String, Duration> ends) {
+    if (ends.containsKey(name)) {
+      return ends.get(name);
+    }
+    JsonNode task = tasks.get(name);
+    Duration start = Duration.ZERO;
+    for (JsonNode after : task.path("runAfter")) {
+      Duration end = chainEnd(after.asText(), tasks, ends);
+      start = end.compareTo(start) > 0 ? end : start;
+    }
+    Duration end = start.plus(TektonTimeouts.tekton(task.path("timeout").asText()));
+    ends.put(name, end);
+    return end;
+  }
+
+  @Test
+  void theTeamExampleLocksMigratesVerifiesAndFinishesAfterVerify() {
     Doc own = files.pipeline("shop-schema-update");
     assertThat(
             list(own.spec().path("tasks")).stream()
                 .map(t -> t.path("taskRef").path("name").asText()))
-        .containsExactly("pitstop-migrate", "pitstop-verify");
+        .containsExactly("pitstop-lock", "pitstop-migrate", "pitstop-verify");
+    JsonNode finish = own.spec().path("finally").get(0);
+    assertThat(finish.path("taskRef").path("name").asText()).isEqualTo("pitstop-finish");
+    assertThat(byName(finish.path("params")).get("last-step").path("value").asText())
+        .isEqualTo("verify");
+    for (JsonNode task : allTasks(own)) {
+      assertThat(byName(task.path("params")).get("run-id").path("value").asText())
+          .as("run-id of %s", task.path("name"))
+          .isEqualTo("$(context.pipelineRun.uid)");
+      assertThat(byName(task.path("params")).get("app").path("value").asText()).isEqualTo("shop");
+    }
   }
 
   private static Doc serviceAccount() {
@@ -298,17 +440,19 @@ class TektonPipelineTest {
   }
 
   @Test
-  void theKustomizationInstallsEveryTaskThePipelineAndTheRbac() throws IOException {
-    Doc kustomization = files.ofKind("Kustomization").get(0);
+  void theBaseKustomizationInstallsEveryTaskThePipelineAndTheRbacButNotTheFleet() {
+    List<Doc> kustomizations = files.ofKind("Kustomization");
+    assertThat(kustomizations).hasSize(1);
     Set<String> listed =
-        new TreeSet<>(TektonFiles.strings(kustomization.node().path("resources")).values());
+        new TreeSet<>(TektonFiles.strings(kustomizations.get(0).node().path("resources")).values());
     Set<String> expected = new TreeSet<>();
-    for (String folder : List.of("tasks", "pipeline", "rbac")) {
-      try (Stream<Path> found = Files.list(TektonFiles.ROOT.resolve(folder))) {
-        found.forEach(f -> expected.add(folder + "/" + f.getFileName()));
-      }
+    for (Doc task : files.ofKind("Task")) {
+      expected.add(TektonFiles.ROOT.relativize(task.file()).toString());
     }
+    expected.add(TektonFiles.ROOT.relativize(migration.file()).toString());
+    expected.add("rbac/rbac.yaml");
     expected.add("../maintenance-page");
+    // the fleet's matrix needs enable-api-fields beta or alpha: it is applied on its own
     assertThat(listed).isEqualTo(expected);
   }
 }

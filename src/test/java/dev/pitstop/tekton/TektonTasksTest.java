@@ -1,6 +1,7 @@
 package dev.pitstop.tekton;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pitstop.cli.CliEnvironment;
@@ -89,8 +90,8 @@ class TektonTasksTest {
           Map.entry("take-snapshot", "true"),
           Map.entry("release-on-rollback-failure", "false"),
           Map.entry("retries", "3"),
-          Map.entry("tasks-status", "Failed"),
-          Map.entry("rollback-on-error", "continue"));
+          Map.entry("db-password-file", "/workspace/db-credentials/password"),
+          Map.entry("last-step", "verify"));
 
   private static TektonFiles files;
 
@@ -160,12 +161,12 @@ class TektonTasksTest {
     }
     assertThat(new TreeSet<>(files.tasksByName().keySet())).isEqualTo(expected);
     for (Doc task : tasks()) {
-      if (!task.name().equals("pitstop-finish")) {
-        assertThat(steps(task)).hasSize(1);
-        assertThat(steps(task).get(0).path("name").asText())
-            .as("the step of %s is named like its subcommand", task)
-            .isEqualTo(task.name().substring("pitstop-".length()));
-      }
+      // one step per Task: no step needs a when (unknown to Tekton before v0.62, gated until
+      // v1.0), and the pod requests what one JVM needs
+      assertThat(steps(task)).hasSize(1);
+      assertThat(steps(task).get(0).path("name").asText())
+          .as("the step of %s is named like its subcommand", task)
+          .isEqualTo(task.name().substring("pitstop-".length()));
     }
   }
 
@@ -214,10 +215,91 @@ class TektonTasksTest {
           .forEach(
               step -> {
                 assertThat(step.has("script")).as("%s runs no shell script", task).isFalse();
-                assertThat(step.has("command"))
-                    .as("%s uses the image's entrypoint", task)
-                    .isFalse();
+                // the image's own entrypoint: without a command the controller reads it from the
+                // registry, with the TaskRun's pull credentials, before the pod can be made
+                assertThat(TektonFiles.strings(step.path("command")).values())
+                    .as("command of %s", task)
+                    .containsExactlyElementsOf(TektonFiles.IMAGE_ENTRYPOINT);
               });
+    }
+  }
+
+  @Test
+  void everyTaskLivesInTheCatalogLayoutWithAReadmeAndSamples() throws IOException {
+    Set<String> minVersions = new TreeSet<>();
+    for (Doc doc : files.all()) {
+      boolean shipped = doc.node().path("metadata").path("labels").has("app.kubernetes.io/version");
+      if (shipped && (doc.kind().equals("Task") || doc.kind().equals("Pipeline"))) {
+        minVersions.add(
+            doc.node()
+                .path("metadata")
+                .path("annotations")
+                .path("tekton.dev/pipelines.minVersion")
+                .asText());
+      }
+    }
+    assertThat(minVersions).as("one minVersion for everything shipped").containsExactly("0.59.0");
+    for (Doc task : tasks()) {
+      String version =
+          task.node().path("metadata").path("labels").path("app.kubernetes.io/version").asText();
+      Path folder = TektonFiles.ROOT.resolve("task").resolve(task.name()).resolve(version);
+      assertThat(task.file()).isEqualTo(folder.resolve(task.name() + ".yaml"));
+      String readme = Files.readString(folder.resolve("README.md"));
+      for (String name : TektonFiles.names(task.spec().path("params"))) {
+        assertThat(readme).as("README of %s names param %s", task, name).contains("`" + name + "`");
+      }
+      for (String name : TektonFiles.names(task.spec().path("results"))) {
+        assertThat(readme)
+            .as("README of %s names result %s", task, name)
+            .contains("`" + name + "`");
+      }
+      List<Doc> samples = new ArrayList<>();
+      try (var found = Files.list(folder.resolve("samples"))) {
+        found.forEach(f -> samples.addAll(TektonFiles.parse(f)));
+      }
+      assertThat(samples)
+          .as("a sample of %s", task)
+          .anyMatch(
+              d ->
+                  d.kind().equals("TaskRun")
+                      && d.spec().path("taskRef").path("name").asText().equals(task.name()));
+    }
+  }
+
+  @Test
+  void everySampleTaskRunGivesTheStepLessTimeThanTheTaskRun() {
+    List<Doc> runs = files.ofKind("TaskRun");
+    assertThat(runs).isNotEmpty();
+    for (Doc run : runs) {
+      Doc task = files.task(run.spec().path("taskRef").path("name").asText()).orElseThrow();
+      Map<String, String> given = new HashMap<>();
+      run.spec()
+          .path("params")
+          .forEach(p -> given.put(p.path("name").asText(), p.path("value").asText()));
+      assertThat(task.spec().findValuesAsText("name")).containsAll(given.keySet());
+      for (JsonNode param : task.spec().path("params")) {
+        if (!param.has("default")) {
+          assertThat(given)
+              .as("%s gives %s", run, param.path("name").asText())
+              .containsKey(param.path("name").asText());
+        }
+      }
+      assertThat(run.spec().path("serviceAccountName").asText()).isEqualTo("pitstop");
+      TektonTimeouts.assertStepFitsTask(
+          run.toString(), given.get("timeout"), run.spec().path("timeout").asText());
+    }
+  }
+
+  @Test
+  void everyPodRequestsWhatOneStepNeeds() {
+    for (Doc task : tasks()) {
+      JsonNode resources = task.spec().path("stepTemplate").path("computeResources");
+      long request = TektonTimeouts.bytes(resources.path("requests").path("memory").asText());
+      long limit = TektonTimeouts.bytes(resources.path("limits").path("memory").asText());
+      // Kubernetes schedules a pod on the sum of its containers' requests, and every step is one
+      long pod = request * steps(task).size();
+      assertThat(pod).as("memory a %s pod requests", task).isLessThanOrEqualTo(256L << 20);
+      assertThat(limit).as("memory limit of %s", task).isGreaterThanOrEqualTo(2 * request);
     }
   }
 
@@ -232,7 +314,8 @@ class TektonTasksTest {
   }
 
   private static boolean isOptionalApp(Doc task, String name) {
-    return Set.of("pitstop-smoke-test", "pitstop-run", "pitstop-status").contains(task.name())
+    return Set.of("pitstop-smoke-test", "pitstop-run", "pitstop-status", "pitstop-finish")
+            .contains(task.name())
         && name.equals("app");
   }
 
@@ -264,7 +347,7 @@ class TektonTasksTest {
   }
 
   @Test
-  void theDatabasePasswordComesOnlyFromASecretReference() {
+  void theDatabasePasswordComesFromAnOptionalSecretOrAFileInTheCredentialsWorkspace() {
     for (Doc task : tasks()) {
       for (JsonNode param : task.spec().path("params")) {
         assertThat(param.path("name").asText()).doesNotContainIgnoringCase("password-value");
@@ -277,10 +360,21 @@ class TektonTasksTest {
             JsonNode ref = variable.path("valueFrom").path("secretKeyRef");
             assertThat(ref.path("name").asText()).isEqualTo("$(params.db-secret)");
             assertThat(ref.path("key").asText()).isEqualTo("$(params.db-password-key)");
+            // the same everywhere: a password file or a passwordless login needs no Secret
+            assertThat(ref.path("optional").asBoolean()).as("optional Secret, %s", task).isTrue();
+          }
+          if (variable.path("name").asText().equals("PITSTOP_DB_PASSWORD_FILE")) {
+            assertThat(variable.path("value").asText()).isEqualTo("$(params.db-password-file)");
           }
         }
       }
       boolean usesDatabase = hasParam(task, "jdbc-url");
+      assertThat(task.spec().findValuesAsText("name"))
+          .as("%s can read the password from a file", task)
+          .matches(
+              names ->
+                  (names.contains("PITSTOP_DB_PASSWORD_FILE") && names.contains("db-credentials"))
+                      == usesDatabase);
       assertThat(task.spec().findValuesAsText("name"))
           .as("%s reads the password when it talks to the database", task)
           .matches(names -> names.contains("PITSTOP_DB_PASSWORD") == usesDatabase);
@@ -316,7 +410,10 @@ class TektonTasksTest {
     return sample;
   }
 
-  private static void parseStep(Doc task, JsonNode step, Function<String, String> params) {
+  /** The environment and command line of a step as its pod would get them. */
+  private record Invocation(String where, Map<String, String> env, String[] argv) {}
+
+  private static Invocation invocation(Doc task, JsonNode step, Function<String, String> params) {
     String where = "step " + step.path("name").asText() + " of " + task;
     List<String> args = new ArrayList<>();
     step.path("args").forEach(a -> args.add(substitute(a.asText(), params)));
@@ -331,7 +428,15 @@ class TektonTasksTest {
               : substitute(variable.path("value").asText(), params);
       env.put(variable.path("name").asText(), value);
     }
-    String[] argv = args.toArray(String[]::new);
+    return new Invocation(where, env, args.toArray(String[]::new));
+  }
+
+  private static void parseStep(Doc task, JsonNode step, Function<String, String> params) {
+    Invocation call = invocation(task, step, params);
+    parse(call.where(), call.env(), call.argv());
+  }
+
+  private static ParseResult parse(String where, Map<String, String> env, String[] argv) {
     CommandLine commandLine = commandLine(env, argv);
     // Parsing also converts the values the environment gives (durations, numbers, booleans).
     ParseResult result;
@@ -343,9 +448,9 @@ class TektonTasksTest {
     assertThat(result.hasSubcommand()).as("%s names a subcommand", where).isTrue();
     ParseResult sub = result.subcommand();
     CommandSpec spec = sub.commandSpec();
-    assertThat(step.path("name").asText())
+    assertThat(where)
         .as("%s is named like its subcommand", where)
-        .isEqualTo(spec.name());
+        .startsWith("step " + spec.name() + " ");
     for (String required : List.of("--app", "--run-id")) {
       OptionSpec option = spec.findOption(required);
       if (option != null && !(required.equals("--app") && spec.name().equals("smoke-test"))) {
@@ -359,6 +464,7 @@ class TektonTasksTest {
             .isTrue();
       }
     }
+    return result;
   }
 
   private static boolean optionForEnv(CommandSpec spec, String env) {
@@ -381,13 +487,17 @@ class TektonTasksTest {
     var m = TektonFiles.VARIABLE.matcher(text);
     while (m.find()) {
       String variable = m.group(1);
-      assertThat(variable)
-          .as("only params in step arguments and env: %s", text)
-          .startsWith("params.");
-      m.appendReplacement(
-          out,
-          java.util.regex.Matcher.quoteReplacement(
-              params.apply(variable.substring("params.".length()))));
+      String value;
+      if (variable.matches("results\\.[a-z0-9-]+\\.path")) {
+        // where Tekton puts a result file (pkg/apis/pipeline/paths.go)
+        value = RESULTS_DIR + "/" + variable.split("\\.")[1];
+      } else {
+        assertThat(variable)
+            .as("only params and result paths in step arguments and env: %s", text)
+            .startsWith("params.");
+        value = params.apply(variable.substring("params.".length()));
+      }
+      m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(value));
     }
     m.appendTail(out);
     return out.toString();
@@ -422,29 +532,77 @@ class TektonTasksTest {
   }
 
   @Test
-  void declaredResultsAreWrittenByTheStepAndStaySmall() {
+  void everyDeclaredResultIsWrittenToItsOwnTektonPath() {
     for (Doc task : tasks()) {
       JsonNode results = task.spec().path("results");
-      if (results.isEmpty()) {
-        continue;
+      assertThat(results.size())
+          .as("results of %s stay few and small", task)
+          .isLessThanOrEqualTo(3);
+      List<String> given = new ArrayList<>();
+      JsonNode args = steps(task).get(0).path("args");
+      for (int i = 0; i < args.size(); i++) {
+        assertThat(args.get(i).asText()).isNotEqualTo("--results-dir");
+        if (args.get(i).asText().equals("--result")) {
+          given.add(args.get(i + 1).asText());
+        }
       }
-      assertThat(results.size()).as("results of %s", task).isLessThanOrEqualTo(3);
+      List<String> expected = new ArrayList<>();
       for (JsonNode result : results) {
         assertThat(result.path("description").asText()).isNotBlank();
-        assertThat(result.path("name").asText()).matches("[a-z][a-z0-9-]*");
+        String name = result.path("name").asText();
+        assertThat(name).matches("[a-z][a-z0-9-]*");
+        expected.add(name + "=$(results." + name + ".path)");
       }
-      JsonNode writer = steps(task).get(0);
-      List<String> args = new ArrayList<>();
-      writer.path("args").forEach(a -> args.add(a.asText()));
-      assertThat(String.join(" ", args))
-          .as("the first step of %s writes its results where Tekton reads them", task)
-          .contains("--results-dir " + RESULTS_DIR);
-      for (JsonNode step : steps(task).subList(1, steps(task).size())) {
-        assertThat(step.toString())
-            .as("only the first step of %s writes results", task)
-            .doesNotContain(RESULTS_DIR);
+      assertThat(given).as("--result of %s", task).containsExactlyElementsOf(expected);
+    }
+  }
+
+  @Test
+  void everySwitchTakesTrueOrFalseInAnyCaseAndRefusesAnythingElse() {
+    int switches = 0;
+    for (Doc task : tasks()) {
+      JsonNode step = steps(task).get(0);
+      // each of these reaches a true/false option, which picocli reads in any case and refuses
+      // otherwise: the same spellings everywhere, and a typo is exit 2 before anything changes
+      Set<String> params = new TreeSet<>(switchParams(task, step));
+      switches += params.size();
+      for (String value : List.of("True", "TRUE", "FALSE")) {
+        parseStep(task, step, name -> params.contains(name) ? value : defaultOrSample(task, name));
+      }
+      if (!params.isEmpty()) {
+        Invocation typo =
+            invocation(
+                task, step, name -> params.contains(name) ? "yes" : defaultOrSample(task, name));
+        assertThatThrownBy(() -> commandLine(typo.env(), typo.argv()).parseArgs(typo.argv()))
+            .as("%s=yes in %s is refused before anything runs (exit 2)", params, task)
+            .isInstanceOf(ParameterException.class);
       }
     }
+    assertThat(switches).isGreaterThan(20);
+  }
+
+  /** The parameters of a Task that reach a true/false option of its step. */
+  private static List<String> switchParams(Doc task, JsonNode step) {
+    Invocation call = invocation(task, step, name -> defaultOrSample(task, name));
+    CommandSpec spec = parse(call.where(), call.env(), call.argv()).subcommand().commandSpec();
+    List<String> found = new ArrayList<>();
+    List<JsonNode> envs = new ArrayList<>();
+    task.spec().path("stepTemplate").path("env").forEach(envs::add);
+    step.path("env").forEach(envs::add);
+    for (JsonNode variable : envs) {
+      String value = variable.path("value").asText();
+      if (!value.matches("\\$\\(params\\.[a-z0-9-]+\\)")) {
+        continue;
+      }
+      for (OptionSpec option : spec.options()) {
+        String env = ConfigDefaults.envName(option.longestName().replaceFirst("^-+", ""));
+        if (env.equals(variable.path("name").asText())
+            && (option.type() == boolean.class || option.type() == Boolean.class)) {
+          found.add(value.substring("$(params.".length(), value.length() - 1));
+        }
+      }
+    }
+    return found;
   }
 
   private static boolean hasParam(Doc task, String name) {
