@@ -24,7 +24,7 @@ public final class PitstopCli {
       description = {
         "Stop-the-world PostgreSQL migrations on Kubernetes: each subcommand is one step.",
         "Exit codes: 0 done, 1 failed, 2 bad input (nothing changed), 3 locked by another run,"
-            + " 4 rollback failed, 75 transient (retry)."
+            + " 4 rollback failed, 70 out of memory, 75 transient (retry)."
       })
   static final class Root implements Runnable {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -154,6 +154,8 @@ public final class PitstopCli {
 
   private static int onFailure(
       Exception exception, CommandLine failed, CliEnvironment environment) {
+    // an out-of-memory error wrapped by a pool thread's future is no step outcome either
+    OutOfMemory.haltIfCausedBy(exception);
     PitstopException failure = KubeErrors.classify(exception);
     boolean verbose = failed.getCommand() instanceof StepCommand step && step.common().verbose;
     PrintWriter err = failed.getErr();

@@ -62,7 +62,6 @@ public final class Bench {
           "-XX:TieredStopAtLevel=1",
           "-XX:MaxRAMPercentage=75",
           "-Xms16m",
-          "-XX:+ExitOnOutOfMemoryError",
           "-Xshare:auto");
 
   private final StringBuilder report = new StringBuilder();
