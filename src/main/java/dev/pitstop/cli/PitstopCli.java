@@ -53,6 +53,7 @@ public final class PitstopCli {
           RestoreCommand.class,
           StatusCommand.class,
           RunCommand.class,
+          CopyMigrationsCommand.class,
           ServeMaintenanceCommand.class,
           DemoCommand.class,
           CommandLine.HelpCommand.class);
