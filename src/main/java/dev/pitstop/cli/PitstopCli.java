@@ -202,7 +202,7 @@ public final class PitstopCli {
    * (a default value provider can only give single values), and treats a blank value as none: Argo
    * and Tekton cannot leave out an argument whose parameter is empty.
    */
-  static void applyRepeatableDefaults(ParseResult parseResult, ConfigDefaults defaults) {
+  public static void applyRepeatableDefaults(ParseResult parseResult, ConfigDefaults defaults) {
     ParseResult last = parseResult;
     while (last.hasSubcommand()) {
       last = last.subcommand();

@@ -56,8 +56,38 @@ class ImageIT {
     // the benchmark measures the steps with the image's JVM flags
     assertThat(entrypoint.subList(1, entrypoint.indexOf("-cp")))
         .containsExactlyElementsOf(Bench.IMAGE_JVM_FLAGS);
+    // HotSpot's own exit on out-of-memory is 3, Pitstop's "locked by another run"
+    assertThat(entrypoint).noneMatch(flag -> flag.contains("ExitOnOutOfMemoryError"));
     assertThat(config.get("User").asText()).matches("[1-9][0-9]*:[1-9][0-9]*");
     assertThat(config.path("ExposedPorts").size()).isZero();
+  }
+
+  /**
+   * Every shipped Argo container names the image's entrypoint as its command: without one Argo's
+   * controller looks it up in the registry, which fails behind a private or air-gapped one.
+   */
+  @Test
+  void everyArgoContainerRunsTheImagesEntrypoint() throws IOException {
+    List<String> entrypoint = new ArrayList<>();
+    config().get("config").get("Entrypoint").forEach(e -> entrypoint.add(e.asText()));
+    List<String> commands = new ArrayList<>();
+    ObjectMapper yaml = new ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+    try (Stream<Path> files = walk("workflow-templates")) {
+      for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).toList()) {
+        try (var parser = yaml.getFactory().createParser(file.toFile())) {
+          for (JsonNode document : yaml.readValues(parser, JsonNode.class).readAll()) {
+            for (JsonNode container : document.findValues("container")) {
+              commands.add(file + ": " + container.path("command"));
+            }
+            for (JsonNode init : document.findValues("initContainers")) {
+              init.forEach(c -> commands.add(file + ": " + c.path("command")));
+            }
+          }
+        }
+      }
+    }
+    String expected = new ObjectMapper().valueToTree(entrypoint).toString();
+    assertThat(commands).isNotEmpty().allSatisfy(c -> assertThat(c).endsWith(": " + expected));
   }
 
   @Test
