@@ -165,6 +165,23 @@ class ArgoRulesTest {
   }
 
   /**
+   * Every template that runs a pod has a timeout, so no pod holds a run for ever; the fleet's
+   * launch is the one exception, as it lasts exactly as long as the child migration it watches,
+   * which is bounded by its own.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("argoDocuments")
+  void everyLeafTemplateHasATimeoutButTheFleetsWatchOfAChild(Document document) {
+    for (JsonNode template : WorkflowFiles.templates(document.node())) {
+      String name = template.path("name").asText();
+      boolean leaf = template.has("container") || template.has("resource");
+      if (leaf && !(document.name().equals("pitstop-fleet") && name.equals("launch"))) {
+        assertThat(template.path("timeout").asText()).as(document + " " + name).isNotEmpty();
+      }
+    }
+  }
+
+  /**
    * A pod stuck Pending (image pull, a missing Secret, no node) or hung holds the app in
    * maintenance; in the exit hook it also keeps the workflow Running and the mutex held, since the
    * mutex is released only once the workflow is fulfilled (operator.go persistUpdates) and
