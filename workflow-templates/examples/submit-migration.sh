@@ -1,6 +1,8 @@
 #!/bin/sh
 # Submits one migration of the app "shop" in namespace "shop" and follows it.
 # The database password is read by the steps from the Secret shop-db (key: password).
+# Every parameter left out is empty, so the app's Pitstop config file (if -p config=... is given)
+# or the CLI's default applies; app and jdbc-url must be given (jdbc-url= hands it to the file).
 set -eu
 argo submit -n shop --from workflowtemplate/pitstop-migration \
   -p app=shop \

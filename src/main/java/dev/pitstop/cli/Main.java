@@ -12,6 +12,7 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    OutOfMemory.install();
     PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
     PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
     CliEnvironment environment =
@@ -25,7 +26,13 @@ public final class Main {
             Clock.systemUTC(),
             UnaryOperator.identity());
     dev.pitstop.core.Signals.install(Thread.currentThread(), err);
-    int code = PitstopCli.execute(environment, args);
+    int code;
+    try {
+      code = PitstopCli.execute(environment, args);
+    } catch (OutOfMemoryError e) {
+      OutOfMemory.halt();
+      return;
+    }
     out.flush();
     err.flush();
     // the command closed its client; without this the JVM's exit waits 0.3 s for the idle selector

@@ -25,7 +25,8 @@ public final class PitstopCli {
       description = {
         "Stop-the-world PostgreSQL migrations on Kubernetes: each subcommand is one step.",
         "Exit codes: 0 done, 1 failed, 2 bad input (nothing changed), 3 locked by another run,"
-            + " 4 rollback failed, 75 transient (retry), 130/143 stopped by SIGINT/SIGTERM."
+            + " 4 rollback failed, 70 out of memory, 75 transient (retry), 130/143 stopped by"
+            + " SIGINT/SIGTERM."
       })
   static final class Root implements Runnable {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -54,6 +55,7 @@ public final class PitstopCli {
           RestoreCommand.class,
           StatusCommand.class,
           RunCommand.class,
+          CopyMigrationsCommand.class,
           ServeMaintenanceCommand.class,
           DemoCommand.class,
           CommandLine.HelpCommand.class);
@@ -269,6 +271,8 @@ public final class PitstopCli {
 
   private static int onFailure(
       Exception exception, CommandLine failed, CliEnvironment environment) {
+    // an out-of-memory error wrapped by a pool thread's future is no step outcome either
+    OutOfMemory.haltIfCausedBy(exception);
     PitstopException failure = KubeErrors.classify(exception);
     if (dev.pitstop.core.Signals.stopping().isPresent()
         && failed.getCommand() instanceof StepCommand step) {
@@ -328,7 +332,7 @@ public final class PitstopCli {
    * (a default value provider can only give single values), and treats a blank value as none: Argo
    * and Tekton cannot leave out an argument whose parameter is empty.
    */
-  static void applyRepeatableDefaults(ParseResult parseResult, ConfigDefaults defaults) {
+  public static void applyRepeatableDefaults(ParseResult parseResult, ConfigDefaults defaults) {
     ParseResult last = parseResult;
     while (last.hasSubcommand()) {
       last = last.subcommand();

@@ -17,6 +17,12 @@ public final class ExitCode {
   /** Rollback failed: maintenance stays on and the lock stays held. A human is needed. */
   public static final int ROLLBACK_FAILED = 4;
 
+  /**
+   * The JVM ran out of memory (EX_SOFTWARE): the step stopped wherever it was, like a killed pod.
+   * Not a retry and not "locked": the pipeline rolls back, and the memory limit needs raising.
+   */
+  public static final int OUT_OF_MEMORY = 70;
+
   /** Transient trouble (API or database unreachable, 5xx, 429, conflict, lock timeout): retry. */
   public static final int TRANSIENT = 75;
 

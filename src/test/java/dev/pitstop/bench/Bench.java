@@ -55,15 +55,8 @@ public final class Bench {
           .filter(name -> !name.isEmpty())
           .toList();
 
-  /** The JVM flags of the image's entrypoint (pom.xml, jib jvmFlags; ImageIT checks they agree). */
-  public static final List<String> IMAGE_JVM_FLAGS =
-      List.of(
-          "-XX:+UseSerialGC",
-          "-XX:TieredStopAtLevel=1",
-          "-XX:MaxRAMPercentage=75",
-          "-Xms16m",
-          "-XX:+ExitOnOutOfMemoryError",
-          "-Xshare:auto");
+  /** The JVM flags of the image's entrypoint, from the argfile the image carries. */
+  public static final List<String> IMAGE_JVM_FLAGS = dev.pitstop.testing.ImageEntrypoint.jvmFlags();
 
   private final StringBuilder report = new StringBuilder();
   private final Path work;

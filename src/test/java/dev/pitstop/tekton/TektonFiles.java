@@ -22,17 +22,14 @@ final class TektonFiles {
   static final Path ROOT = Path.of("tekton-tasks");
 
   /**
-   * The image's entrypoint, which every step sets as its {@code command}: Jib's launcher with the
-   * image's JVM flags (kept equal to the pom's by ImageIT, which also compares this with the built
-   * image).
+   * The image's entrypoint, which every step sets as its {@code command}: the JVM flags are in the
+   * image's argfile, so they can change without changing the Tasks (ImageIT compares this with the
+   * built image).
    */
   static final List<String> IMAGE_ENTRYPOINT = imageEntrypoint();
 
   private static List<String> imageEntrypoint() {
-    List<String> command = new ArrayList<>(List.of("java"));
-    command.addAll(dev.pitstop.bench.Bench.IMAGE_JVM_FLAGS);
-    command.addAll(List.of("-cp", "@/app/jib-classpath-file", "dev.pitstop.cli.Main"));
-    return List.copyOf(command);
+    return dev.pitstop.testing.ImageEntrypoint.command();
   }
 
   /** Any Tekton variable: {@code $(params.x)}, {@code $(tasks.t.results.r)}, ... */

@@ -22,12 +22,24 @@ import org.junit.jupiter.api.Test;
  * and sums them up.
  */
 class FleetTest {
-  private static final Pattern TO_JSON = Pattern.compile("\\{\\{=toJson\\(([^)]*)\\)}}");
+  /** The fan-out: one iteration per app, named after the app alone. */
+  private static final String NAMES = "{{=toJson(map(fromJSON(workflow.parameters.apps), #.app))}}";
+
+  /** Each iteration's own object of the list. */
+  private static final String SETTINGS =
+      "{{=toJson(find(fromJSON(workflow.parameters.apps), #.app == item))}}";
+
+  private static final Pattern EXPRESSION = Pattern.compile("\\{\\{=(.*?)}}");
+  private static final Pattern TO_JSON = Pattern.compile("toJson\\((.*)\\)");
+  private static final Pattern FROM_SETTINGS =
+      Pattern.compile(
+          "sprig\\.default\\((.+), fromJSON\\(inputs\\.parameters\\.settings\\)\\['([\\w-]+)']\\)");
+  private static final Pattern NAMED =
+      Pattern.compile("(workflow|inputs)\\.parameters(?:\\.([\\w]+)|\\['([\\w-]+)'])");
+  private static final Pattern SIMPLE = Pattern.compile("\\{\\{([^=}][^}]*)}}");
 
   /** Argo's toJson: a JSON string, which YAML reads as a double-quoted scalar. */
   private static final ObjectMapper JSON = new ObjectMapper();
-
-  private static final Pattern SIMPLE = Pattern.compile("\\{\\{([^=}][^}]*)}}");
 
   private final Document fleetDocument = WorkflowFiles.workflowTemplate("pitstop-fleet");
   private final JsonNode fleet = fleetDocument.node();
@@ -52,9 +64,13 @@ class FleetTest {
     return names;
   }
 
-  /** The keys of one app: the arguments the fan-out gives each iteration from its item. */
-  private List<String> appKeys() {
-    return names(entryTasks().get("apps").path("arguments").path("parameters"));
+  private static String argument(JsonNode call, String name) {
+    for (JsonNode p : call.path("arguments").path("parameters")) {
+      if (p.path("name").asText().equals(name)) {
+        return p.path("value").asText();
+      }
+    }
+    return null;
   }
 
   private JsonNode step(String template, String name) {
@@ -64,25 +80,37 @@ class FleetTest {
         .orElseThrow();
   }
 
-  /** The launch manifest as Argo would render it for one app: simple tags, then toJson(...). */
-  private JsonNode renderedChild(Map<String, String> app) throws IOException {
+  private Map<String, String> migrationDefaults() {
+    Map<String, String> defaults = new LinkedHashMap<>();
+    for (JsonNode p : migration.path("spec").path("arguments").path("parameters")) {
+      defaults.put(p.path("name").asText(), p.has("value") ? p.path("value").asText() : null);
+    }
+    return defaults;
+  }
+
+  /**
+   * The launch manifest as Argo renders it for one app of the list: each {@code {{=...}}} of the
+   * forms the template uses (anything else fails the test), then the simple tags.
+   */
+  private JsonNode renderedChild(JsonNode app) throws IOException {
     Map<String, String> values = new LinkedHashMap<>();
     for (JsonNode p : fleet.path("spec").path("arguments").path("parameters")) {
       values.put("workflow.parameters." + p.path("name").asText(), p.path("value").asText());
     }
     values.put("workflow.name", "fleet-x7k2p");
     values.put("workflow.namespace", "platform");
-    app.forEach((k, v) -> values.put("inputs.parameters." + k, v));
+    values.put("inputs.parameters.app", app.path("app").asText());
+    values.put("inputs.parameters.settings", JSON.writeValueAsString(app));
     String manifest = template("launch").path("resource").path("manifest").asText();
-    Matcher json = TO_JSON.matcher(manifest);
+    Matcher expression = EXPRESSION.matcher(manifest);
     StringBuilder out = new StringBuilder();
-    while (json.find()) {
-      String key = json.group(1).replaceAll("\\['([^']+)']", ".$1");
-      assertThat(values).as("toJson of %s", key).containsKey(key);
-      json.appendReplacement(
-          out, Matcher.quoteReplacement(JSON.writeValueAsString(values.get(key))));
+    while (expression.find()) {
+      Matcher toJson = TO_JSON.matcher(expression.group(1));
+      assertThat(toJson.matches()).as(expression.group()).isTrue();
+      Object value = evaluate(toJson.group(1), values, app);
+      expression.appendReplacement(out, Matcher.quoteReplacement(JSON.writeValueAsString(value)));
     }
-    json.appendTail(out);
+    expression.appendTail(out);
     Matcher simple = SIMPLE.matcher(out.toString());
     StringBuilder rendered = new StringBuilder();
     while (simple.find()) {
@@ -94,7 +122,40 @@ class FleetTest {
     return WorkflowFiles.YAML.readTree(rendered.toString());
   }
 
-  private List<Map<String, String>> exampleApps() throws IOException {
+  /**
+   * One of: a parameter, or sprig.default(fallback, the app's key) (empty or missing: fallback).
+   */
+  private static Object evaluate(String expression, Map<String, String> values, JsonNode app) {
+    Matcher fromSettings = FROM_SETTINGS.matcher(expression);
+    if (fromSettings.matches()) {
+      JsonNode given = app.path(fromSettings.group(2));
+      if (given.isMissingNode() || given.isNull() || given.asText().isEmpty()) {
+        return evaluate(fromSettings.group(1), values, app);
+      }
+      return given.asText();
+    }
+    if (expression.matches("'[^']*'")) {
+      return expression.substring(1, expression.length() - 1);
+    }
+    Matcher named = NAMED.matcher(expression);
+    assertThat(named.matches()).as("an expression this test knows: " + expression).isTrue();
+    String key =
+        named.group(1)
+            + ".parameters."
+            + (named.group(2) != null ? named.group(2) : named.group(3));
+    assertThat(values).as("value of %s", key).containsKey(key);
+    return values.get(key);
+  }
+
+  private Map<String, String> childParameters(JsonNode app) throws IOException {
+    Map<String, String> given = new LinkedHashMap<>();
+    for (JsonNode p : renderedChild(app).path("spec").path("arguments").path("parameters")) {
+      given.put(p.path("name").asText(), p.path("value").asText());
+    }
+    return given;
+  }
+
+  private List<JsonNode> exampleApps() throws IOException {
     Document example =
         WorkflowFiles.argoDocuments().stream()
             .filter(
@@ -107,23 +168,24 @@ class FleetTest {
                         .equals("pitstop-fleet"))
             .findFirst()
             .orElseThrow();
-    String json = "";
-    for (JsonNode p : example.node().path("spec").path("arguments").path("parameters")) {
-      if (p.path("name").asText().equals("apps")) {
-        json = p.path("value").asText();
-      }
-    }
-    List<Map<String, String>> apps = new ArrayList<>();
-    for (JsonNode app : WorkflowFiles.YAML.readTree(json)) {
-      Map<String, String> values = new LinkedHashMap<>();
-      app.fields().forEachRemaining(e -> values.put(e.getKey(), e.getValue().asText()));
-      apps.add(values);
-    }
+    List<JsonNode> apps = new ArrayList<>();
+    WorkflowFiles.YAML.readTree(argument(example.node().path("spec"), "apps")).forEach(apps::add);
     return apps;
   }
 
+  /** The keys an app's object may have: every one the launch manifest reads from it. */
+  private Set<String> appKeys() {
+    Set<String> keys = new TreeSet<>(Set.of("app"));
+    Matcher m =
+        FROM_SETTINGS.matcher(template("launch").path("resource").path("manifest").asText());
+    while (m.find()) {
+      keys.add(m.group(2));
+    }
+    return keys;
+  }
+
   @Test
-  void everyAppOfTheListRunsWithBoundedParallelismAndWithoutFailingFast() {
+  void everyAppRunsUnderItsOwnNameWithBoundedParallelismAndWithoutFailingFast() {
     JsonNode entry = template(fleet.path("spec").path("entrypoint").asText());
     assertThat(entry.path("parallelism").isInt()).isTrue();
     assertThat(entry.path("parallelism").asInt()).isBetween(1, 20);
@@ -131,12 +193,21 @@ class FleetTest {
     assertThat(entry.path("dag").path("failFast").asBoolean())
         .as("an app that fails must not keep the others from starting")
         .isFalse();
+    // Argo names an iteration after its item, and an object's name is every key and value
+    // (operator.go processItem): the fan-out is over names, each looking its object up
     JsonNode apps = entryTasks().get("apps");
-    assertThat(apps.path("withParam").asText()).isEqualTo("{{workflow.parameters.apps}}");
-    for (JsonNode argument : apps.path("arguments").path("parameters")) {
-      assertThat(argument.path("value").asText())
-          .isEqualTo("{{item." + argument.path("name").asText() + "}}");
-    }
+    assertThat(apps.path("withParam").asText()).isEqualTo(NAMES);
+    assertThat(argument(apps, "app")).isEqualTo("{{item}}");
+    assertThat(argument(apps, "settings")).isEqualTo(SETTINGS);
+    assertThat(entryTasks().get("verdict").path("withParam").asText()).isEqualTo(NAMES);
+  }
+
+  /** A submission without the list is rejected: a parameter without a value is required. */
+  @Test
+  void theListOfAppsMustBeGiven() {
+    JsonNode apps = fleet.path("spec").path("arguments").path("parameters").get(0);
+    assertThat(apps.path("name").asText()).isEqualTo("apps");
+    assertThat(apps.has("value")).isFalse();
   }
 
   @Test
@@ -154,63 +225,91 @@ class FleetTest {
         WorkflowFiles.template(migration, migration.path("spec").path("entrypoint").asText())
             .orElseThrow()
             .path("dag");
-    List<String> tasks = names(dag.path("tasks"));
     List<String> procedure = new ArrayList<>();
     Procedure.FORWARD.forEach(step -> procedure.add(step.command()));
     procedure.add(Procedure.ROLLBACK.command());
-    assertThat(tasks.stream().filter(t -> Procedure.byCommand(t).isPresent()).toList())
+    assertThat(names(dag.path("tasks")).stream().filter(t -> Procedure.byCommand(t).isPresent()))
         .containsExactlyElementsOf(procedure);
     assertThat(migration.path("spec").path("hooks").path("exit").path("template").asText())
         .isNotBlank();
-    assertThat(migration.path("spec").path("synchronization").path("mutexes").toString())
-        .contains("{{workflow.parameters.app}}");
 
-    // Its run id is its own uid: the fleet passes none, and only parameters the migration has.
-    Set<String> declared =
-        new TreeSet<>(names(migration.path("spec").path("arguments").path("parameters")));
-    List<String> given = names(child.path("spec").path("arguments").path("parameters"));
-    assertThat(declared).containsAll(given);
-    assertThat(given).contains("app", "namespace", "jdbc-url", "holder").doesNotContain("run-id");
+    // Its run id is its own uid: the fleet passes none, and only parameters the migration has,
+    // among them every one the migration requires.
+    Map<String, String> defaults = migrationDefaults();
+    Map<String, String> given = childParameters(exampleApps().get(0));
+    assertThat(defaults.keySet()).containsAll(given.keySet());
+    defaults.forEach(
+        (name, value) -> {
+          if (value == null) {
+            assertThat(given).as("required " + name).containsKey(name);
+          }
+        });
+    assertThat(given).containsKeys("app", "namespace", "holder").doesNotContainKey("run-id");
     assertThat(template("launch").path("resource").has("setOwnerReference"))
         .as("stopping or deleting the fleet never kills an app's migration half-way")
         .isFalse();
   }
 
+  /**
+   * A key an app leaves out or gives as "" takes pitstop-migration's default: never an empty image,
+   * Secret name or ConfigMap name, which would make an invalid pod.
+   */
   @Test
-  void multiLineValuesReachTheChildIntact() throws IOException {
-    Map<String, String> shop = exampleApps().get(0);
-    assertThat(shop.get("workloads")).contains("\n");
-    Map<String, String> given = new LinkedHashMap<>();
-    for (JsonNode p : renderedChild(shop).path("spec").path("arguments").path("parameters")) {
-      given.put(p.path("name").asText(), p.path("value").asText());
-    }
-    for (String key : appKeys()) {
-      assertThat(given.get(key)).as(key).isEqualTo(shop.get(key));
+  void aKeyLeftOutOrEmptyTakesTheMigrationsDefaultNotAnEmptyName() throws IOException {
+    Map<String, String> defaults = migrationDefaults();
+    String fleetImage = argument(fleet.path("spec"), "image");
+    JsonNode bare = JSON.readTree("{\"app\": \"shop\"}");
+    com.fasterxml.jackson.databind.node.ObjectNode empty = JSON.createObjectNode();
+    appKeys().forEach(k -> empty.put(k, ""));
+    empty.put("app", "shop");
+    for (JsonNode app : List.of(bare, empty)) {
+      Map<String, String> given = childParameters(app);
+      for (String key : appKeys()) {
+        if (key.equals("app")) {
+          continue;
+        }
+        String expected = key.equals("migrations-image") ? fleetImage : defaults.get(key);
+        assertThat(given.get(key))
+            .as(key + " of " + app)
+            .isEqualTo(expected == null ? "" : expected);
+      }
+      assertThat(given.get("db-password-secret")).isNotEmpty();
+      assertThat(given.get("migrations-image")).isNotEmpty();
+      assertThat(given.get("migrations-configmap")).isNotEmpty();
     }
   }
 
   @Test
-  void everyAppKeyIsPassedAllTheWayAndTheExampleGivesExactlyThem() throws IOException {
-    List<String> keys = appKeys();
-    assertThat(keys).contains("app", "namespace", "workloads", "jdbc-url", "db-password-secret");
-    assertThat(names(template("app").path("inputs").path("parameters"))).isEqualTo(keys);
-    assertThat(names(template("launch").path("inputs").path("parameters"))).isEqualTo(keys);
-    assertThat(names(step("app", "launch").path("arguments").path("parameters"))).isEqualTo(keys);
-    for (Map<String, String> app : exampleApps()) {
-      assertThat(app.keySet())
-          .as("keys of %s", app.get("app"))
-          .containsExactlyInAnyOrderElementsOf(keys);
-    }
+  void multiLineValuesReachTheChildIntact() throws IOException {
+    JsonNode shop = exampleApps().get(0);
+    assertThat(shop.path("workloads").asText()).contains("\n");
+    Map<String, String> given = childParameters(shop);
+    shop.fields()
+        .forEachRemaining(
+            e -> assertThat(given.get(e.getKey())).as(e.getKey()).isEqualTo(e.getValue().asText()));
+  }
+
+  @Test
+  void theFleetDocumentsEveryKeyAndTheExampleUsesOnlyThem() throws IOException {
+    Set<String> keys = appKeys();
+    assertThat(keys).contains("app", "namespace", "jdbc-url", "db-password-secret", "config");
     String description =
         fleet.path("spec").path("arguments").path("parameters").get(0).path("description").asText();
     keys.forEach(k -> assertThat(description).as("the apps parameter documents %s", k).contains(k));
+    for (JsonNode app : exampleApps()) {
+      List<String> given = new ArrayList<>();
+      app.fieldNames().forEachRemaining(given::add);
+      assertThat(keys).as("keys of %s", app.path("app").asText()).containsAll(given);
+    }
   }
 
   @Test
-  void oneAppsFailureNeitherStopsNorRollsBackAnother() {
-    JsonNode launch = step("app", "launch");
-    assertThat(launch.path("continueOn").path("failed").asBoolean()).isTrue();
-    assertThat(launch.path("continueOn").path("error").asBoolean()).isTrue();
+  void oneAppsFailureNeitherStopsNorRollsBackAnotherAndStillGetsItsLine() {
+    for (String name : List.of("launch", "read-record")) {
+      JsonNode call = step("app", name);
+      assertThat(call.path("continueOn").path("failed").asBoolean()).as(name).isTrue();
+      assertThat(call.path("continueOn").path("error").asBoolean()).as(name).isTrue();
+    }
     assertThat(entryTasks().get("summary").path("depends").asText())
         .contains("apps.Failed", "apps.Errored");
     // The fleet itself changes nothing in any app: it only reads records.
@@ -226,10 +325,19 @@ class FleetTest {
     JsonNode outcome = template("app").path("outputs").path("parameters").get(0);
     String expression = outcome.path("valueFrom").path("expression").asText();
     assertThat(expression)
-        .contains("'succeeded'", "'rolled-back'", "'needs-a-human'", "'locked-by-another-run'")
+        .contains(
+            "'succeeded'",
+            "'rolled-back'",
+            "'needs-a-human'",
+            "'locked-by-another-run'",
+            "'unknown")
         .contains("steps.launch.status")
+        .contains("steps['read-record'].status != 'Succeeded'")
         .contains("steps['read-record'].outputs.parameters.holder")
         .contains("steps['read-record'].outputs.parameters.locked");
+    assertThat(expression.indexOf("steps['read-record'].status"))
+        .as("a failed read leaves its outputs unread")
+        .isLessThan(expression.indexOf("outputs.parameters.holder"));
     JsonNode status =
         WorkflowFiles.template(WorkflowFiles.workflowTemplate("pitstop-steps").node(), "status")
             .orElseThrow();
@@ -248,21 +356,13 @@ class FleetTest {
     JsonNode summary = template("summary");
     assertThat(summary.path("outputs").path("parameters").get(0).path("globalName").asText())
         .isEqualTo("summary");
-    assertThat(
-            entryTasks()
-                .get("summary")
-                .path("arguments")
-                .path("parameters")
-                .get(0)
-                .path("value")
-                .asText())
+    assertThat(argument(entryTasks().get("summary"), "outcomes"))
         .isEqualTo("{{tasks.apps.outputs.parameters}}");
 
     JsonNode verdict = entryTasks().get("verdict");
     assertThat(entryTasks().values())
-        .as("the verdict is the only leaf: it decides the fleet's status")
+        .as("the verdict is the only leaf after a summary: it decides the fleet's status")
         .allSatisfy(t -> assertThat(t.path("depends").asText().contains("verdict")).isFalse());
-    assertThat(verdict.path("withParam").asText()).isEqualTo("{{workflow.parameters.apps}}");
     JsonNode get = template(verdict.path("template").asText()).path("resource");
     assertThat(get.path("action").asText()).isEqualTo("get");
     assertThat(get.path("successCondition").asText()).isEqualTo("status.phase == Succeeded");
@@ -272,6 +372,20 @@ class FleetTest {
         .isEqualTo(get.path("successCondition").asText());
     assertThat(launch.path("failureCondition").asText())
         .isEqualTo(get.path("failureCondition").asText());
+  }
+
+  /**
+   * An empty list makes the fan-out Skipped ("Skipped, empty params", dag.go executeDAGTask), and
+   * everything depending on its success Omitted: the fleet would Succeed silently.
+   */
+  @Test
+  void anEmptyListSucceedsWithASummarySayingSo() throws IOException {
+    JsonNode noApps = entryTasks().get("no-apps");
+    assertThat(noApps.path("depends").asText()).isEqualTo("apps.Skipped");
+    assertThat(noApps.path("template").asText()).isEqualTo("summary");
+    JsonNode outcomes = JSON.readTree(argument(noApps, "outcomes"));
+    assertThat(outcomes.get(0).path("outcome").asText()).contains("no apps");
+    assertThat(entryTasks().get("summary").path("depends").asText()).doesNotContain("Skipped");
   }
 
   @Test
@@ -300,18 +414,14 @@ class FleetTest {
     assertThat(binding.path("roleRef").path("name").asText())
         .isEqualTo(role.path("metadata").path("name").asText());
     assertThat(binding.path("subjects").get(0).path("name").asText()).isEqualTo(name);
-    Set<String> granted = new TreeSet<>();
-    for (JsonNode rule : role.path("rules")) {
-      for (JsonNode resource : rule.path("resources")) {
-        for (JsonNode verb : rule.path("verbs")) {
-          granted.add(resource.asText() + ":" + verb.asText());
-        }
-      }
-    }
-    assertThat(granted)
+    // summary's ConfigMap is owned by the fleet: Argo writes the owner reference with
+    // metav1.NewControllerRef (operator.go executeResource), blockOwnerDeletion included, which
+    // owner-reference permission enforcement allows only to who may update the owner's finalizers
+    assertThat(RbacTest.granted(role))
         .containsExactlyInAnyOrder(
             "workflows:create",
             "workflows:get",
+            "workflows/finalizers:update",
             "configmaps:create",
             "configmaps:get",
             "workflowtaskresults:create",

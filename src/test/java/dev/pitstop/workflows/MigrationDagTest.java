@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.pitstop.procedure.Procedure;
 import dev.pitstop.procedure.Procedure.Edge;
 import dev.pitstop.procedure.Procedure.Step;
+import dev.pitstop.step.RunState;
+import dev.pitstop.workflows.WorkflowFiles.Document;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,11 +21,23 @@ import org.junit.jupiter.api.Test;
 
 /** The pitstop-migration DAG is the procedure {@code pitstop run} executes. */
 class MigrationDagTest {
+  /** What a submission gives for the parameters that are required or empty by default. */
+  static final Map<String, String> SUBMITTED =
+      Map.ofEntries(
+          Map.entry("app", "shop"),
+          Map.entry("jdbc-url", "jdbc:postgresql://shop-db:5432/shop"),
+          Map.entry("maintenance-mode", "configmap"),
+          Map.entry("maintenance-configmap", "shop-flags"),
+          Map.entry("maintenance-key", "maintenance"),
+          Map.entry("workloads", "deployment/web\nstatefulset/worker"),
+          Map.entry("smoke-urls", "http://web.shop.svc:8080/health"));
+
   private static final Pattern DEPENDENCY =
       Pattern.compile(
           "(?<![\\w.-])([a-z][a-z0-9-]*)(?:\\.(Succeeded|Failed|Errored|Skipped|Omitted|Daemoned))?");
 
-  private final JsonNode migration = WorkflowFiles.workflowTemplate("pitstop-migration").node();
+  private final Document document = WorkflowFiles.workflowTemplate("pitstop-migration");
+  private final JsonNode migration = document.node();
   private final JsonNode dag =
       WorkflowFiles.template(migration, migration.path("spec").path("entrypoint").asText())
           .orElseThrow()
@@ -32,6 +47,11 @@ class MigrationDagTest {
     Map<String, JsonNode> tasks = new LinkedHashMap<>();
     dag.path("tasks").forEach(t -> tasks.put(t.path("name").asText(), t));
     return tasks;
+  }
+
+  private List<JsonNode> hookSteps() {
+    String hook = migration.path("spec").path("hooks").path("exit").path("template").asText();
+    return WorkflowFiles.steps(WorkflowFiles.template(migration, hook).orElseThrow());
   }
 
   /** Task name to the tasks its depends expression names, with the states it names them in. */
@@ -44,6 +64,15 @@ class MigrationDagTest {
           .add(m.group(2) == null ? "" : m.group(2));
     }
     return found;
+  }
+
+  private static String argument(JsonNode call, String name) {
+    for (JsonNode p : call.path("arguments").path("parameters")) {
+      if (p.path("name").asText().equals(name)) {
+        return p.path("value").asText();
+      }
+    }
+    return null;
   }
 
   @Test
@@ -76,11 +105,31 @@ class MigrationDagTest {
     }
   }
 
+  /** finish counts the release as complete from the steps noted under this run's id. */
+  @Test
+  void everyStepIsGivenTheRunsIdSoFinishSeesWhatItDid() {
+    JsonNode steps = WorkflowFiles.workflowTemplate("pitstop-steps").node();
+    List<JsonNode> calls = new ArrayList<>(tasks().values());
+    calls.addAll(hookSteps());
+    for (JsonNode call : calls) {
+      JsonNode template =
+          WorkflowFiles.template(steps, call.path("templateRef").path("template").asText())
+              .orElseThrow();
+      if (StepLibraryTest.defaultOf(template, "run-id") != null) {
+        assertThat(argument(call, "run-id"))
+            .as(call.path("name").asText())
+            .isEqualTo("{{workflow.uid}}");
+      }
+    }
+    assertThat(argument(tasks().get("verify"), "run-id")).isNotNull();
+    assertThat(argument(tasks().get("smoke-test"), "run-id")).isNotNull();
+  }
+
   @Test
   void snapshotIsOptionalAndItsSkipDoesNotStopTheMigration() {
     assertThat(Procedure.SNAPSHOT.optional()).isTrue();
     JsonNode snapshot = tasks().get(Procedure.SNAPSHOT.command());
-    assertThat(snapshot.path("when").asText()).contains("{{workflow.parameters.snapshot}}");
+    assertThat(snapshot.path("when").asText()).contains("workflow.parameters.snapshot");
     for (JsonNode task : tasks().values()) {
       Set<String> states = dependencies(task).get(Procedure.SNAPSHOT.command());
       if (states != null && !task.path("name").asText().equals("rollback")) {
@@ -109,6 +158,10 @@ class MigrationDagTest {
     assertThat(depends).doesNotContainKey(Procedure.LOCK.command());
   }
 
+  /**
+   * Argo takes a DAG's phase from its leaves (dag.go assessDAGPhase): a rollback that ran and
+   * succeeded would make a rolled-back run Succeeded.
+   */
   @Test
   void aRolledBackRunEndsFailedBecauseTheRollbackExitsOneAfterSucceeding() {
     List<String> afterRollback =
@@ -117,59 +170,61 @@ class MigrationDagTest {
             .map(t -> t.path("name").asText())
             .toList();
     assertThat(afterRollback).as("the rollback is a leaf").isEmpty();
-    JsonNode rollback = tasks().get(Procedure.ROLLBACK.command());
-    List<String> failAfter = new java.util.ArrayList<>();
-    rollback
-        .path("arguments")
-        .path("parameters")
-        .forEach(
-            p -> {
-              if (p.path("name").asText().equals("fail-after-rollback")) {
-                failAfter.add(p.path("value").asText());
-              }
-            });
-    assertThat(failAfter).containsExactly("true");
+    assertThat(argument(tasks().get(Procedure.ROLLBACK.command()), "fail-after-rollback"))
+        .isEqualTo("true");
   }
 
+  /**
+   * The exit hook (spec.hooks.exit, run on success, failure, `argo stop` and the deadline:
+   * operator.go operate, ShutdownStrategy.ShouldExecute) ends the run with finish, which does the
+   * closing steps in order (rollback unless the release completed, maintenance-off, unlock) from
+   * the run record. After a stop or the deadline Argo retries nothing (operator.go
+   * processNodeRetries returns before the retry), so a second finish meets one transient failure of
+   * the first.
+   */
   @Test
-  void exitHookRunsTheClosingStepsInOrder() {
-    String hook = migration.path("spec").path("hooks").path("exit").path("template").asText();
-    List<JsonNode> steps =
-        WorkflowFiles.steps(WorkflowFiles.template(migration, hook).orElseThrow());
-    Set<String> closing = Procedure.CLOSING.stream().map(Step::command).collect(Collectors.toSet());
-    List<String> closingSteps =
-        steps.stream().map(s -> s.path("name").asText()).filter(closing::contains).toList();
-    assertThat(closingSteps)
-        .containsExactlyElementsOf(Procedure.CLOSING.stream().map(Step::command).toList());
+  void theExitHookFinishesTheRunAndSurvivesOneFailedAttempt() {
+    assertThat(Procedure.CLOSING.stream().map(Step::command).toList())
+        .containsExactly("maintenance-off", "unlock");
+    List<JsonNode> steps = hookSteps();
+    assertThat(steps).hasSize(2);
     for (JsonNode step : steps) {
-      String name = step.path("name").asText();
-      if (closing.contains(name)) {
-        assertThat(step.path("templateRef").path("template").asText()).isEqualTo(name);
-        assertThat(step.path("when").asText())
-            .as(name + " keeps maintenance and the lock when rollback failed")
-            .contains("rollback-failed")
-            .contains("workflow.uid");
-      }
+      assertThat(step.path("templateRef").path("template").asText()).isEqualTo("finish");
+      assertThat(argument(step, "run-id")).isEqualTo("{{workflow.uid}}");
+      assertThat(argument(step, "release-on-rollback-failure"))
+          .isEqualTo("{{workflow.parameters.release-after-failed-rollback}}");
+      assertThat(argument(step, "last-step"))
+          .as("the default last step is the procedure's last forward step")
+          .isNull();
     }
-    JsonNode readRecord = steps.get(0);
-    assertThat(readRecord.path("templateRef").path("template").asText()).isEqualTo("status");
+    assertThat(RunState.DEFAULT_LAST_STEP)
+        .isEqualTo(Procedure.FORWARD.get(Procedure.FORWARD.size() - 1).command());
+    JsonNode first = steps.get(0);
+    JsonNode second = steps.get(1);
+    assertThat(first.path("continueOn").path("failed").asBoolean()).isTrue();
+    assertThat(first.path("continueOn").path("error").asBoolean()).isTrue();
+    assertThat(first.has("when")).isFalse();
+    assertThat(second.path("when").asText())
+        .isEqualTo("{{steps." + first.path("name").asText() + ".status}} != Succeeded");
+    assertThat(second.has("continueOn")).as("its failure is the hook's").isFalse();
+    for (JsonNode group :
+        WorkflowFiles.template(migration, "closing").orElseThrow().path("steps")) {
+      assertThat(group).as("one step at a time").hasSize(1);
+    }
   }
 
   @Test
-  void everyStepIsRetriedOnlyOnTransientFailuresWithBackoff() {
+  void everyStepIsRetriedOnlyOnTransientFailuresAndVanishedPods() {
     JsonNode steps = WorkflowFiles.workflowTemplate("pitstop-steps").node();
-    for (JsonNode call : WorkflowFiles.calls(migration)) {
-      if (!call.has("templateRef")) {
-        continue;
-      }
+    List<JsonNode> calls = new ArrayList<>(tasks().values());
+    calls.addAll(hookSteps());
+    for (JsonNode call : calls) {
       String name = call.path("templateRef").path("template").asText();
       JsonNode retry = WorkflowFiles.template(steps, name).orElseThrow().path("retryStrategy");
       assertThat(retry.path("expression").asText())
           .as(name)
-          .isEqualTo("asInt(lastRetry.exitCode) == 75");
-      assertThat(retry.path("limit").isTextual()).as(name + " limit is a string").isTrue();
-      assertThat(retry.path("backoff").path("factor").asText()).as(name).isNotEmpty();
-      assertThat(retry.path("backoff").path("duration").asText()).as(name).isNotEmpty();
+          .isEqualTo(ArgoRulesTest.RETRY_EXPRESSION);
+      assertThat(retry.path("retryPolicy").asText()).isEqualTo("Always");
     }
   }
 
@@ -178,8 +233,22 @@ class MigrationDagTest {
     JsonNode spec = migration.path("spec");
     assertThat(spec.path("synchronization").has("mutex")).isFalse();
     assertThat(spec.path("synchronization").path("mutexes").get(0).path("name").asText())
-        .contains("{{workflow.parameters.app}}");
+        .isEqualTo("pitstop-{{workflow.parameters.app}}");
     assertThat(spec.path("activeDeadlineSeconds").asInt()).isPositive();
+  }
+
+  /**
+   * A parameter without a value must be given at submission (validate.go validateArgumentsValues):
+   * app names the mutex and cannot come from a config file, and the database URL is never guessed.
+   */
+  @Test
+  void appAndTheDatabaseUrlMustBeGivenAtSubmission() {
+    for (JsonNode p : migration.path("spec").path("arguments").path("parameters")) {
+      String name = p.path("name").asText();
+      assertThat(p.has("value"))
+          .as(name + " has a value")
+          .isEqualTo(!name.equals("app") && !name.equals("jdbc-url"));
+    }
   }
 
   @Test
@@ -192,5 +261,18 @@ class MigrationDagTest {
         .forEach(p -> names.add(p.path("name").asText()));
     assertThat(names).noneMatch(n -> n.contains("password") && !n.startsWith("db-password-"));
     assertThat(names).contains("db-password-secret", "db-password-key");
+  }
+
+  /** The cluster/ component's JSON patch names every templateRef by its index: none may slip. */
+  @Test
+  void theClusterVariantCallsTheClusterScopedStepLibraryEverywhere() throws IOException {
+    JsonNode cluster = WorkflowFiles.clusterVariant(document);
+    List<JsonNode> calls = WorkflowFiles.calls(cluster);
+    assertThat(calls).hasSize(tasks().size() + hookSteps().size());
+    for (JsonNode call : calls) {
+      assertThat(call.path("templateRef").path("clusterScope").asBoolean())
+          .as(call.path("name").asText())
+          .isTrue();
+    }
   }
 }

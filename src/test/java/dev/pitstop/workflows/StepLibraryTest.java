@@ -2,14 +2,18 @@ package dev.pitstop.workflows;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pitstop.cli.CliEnvironment;
 import dev.pitstop.cli.ConfigDefaults;
 import dev.pitstop.cli.PitstopCli;
 import dev.pitstop.workflows.WorkflowFiles.Document;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,19 +26,21 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 
 /**
  * Every step template runs a command line the real picocli model accepts, with what the command
- * needs; every variable refers to something declared.
+ * needs, and leaves every option it does not set to the config file; every variable refers to
+ * something declared.
  */
 class StepLibraryTest {
-  private static final Pattern SIMPLE_TAG = Pattern.compile("\\{\\{\\s*([^=}][^}]*?)\\s*}}");
   private static final Pattern EXPRESSION_TAG = Pattern.compile("\\{\\{=(.*?)}}");
   private static final Pattern EXPRESSION_REFERENCE =
       Pattern.compile(
@@ -42,23 +48,18 @@ class StepLibraryTest {
   private static final Set<String> WORKFLOW_VARIABLES =
       Set.of("workflow.uid", "workflow.name", "workflow.namespace", "workflow.status");
 
-  /** Plausible values for parameters whose default is empty. */
-  private static final Map<String, String> SAMPLES =
+  /** Plausible values for inputs whose default is empty. */
+  static final Map<String, String> SAMPLES =
       Map.ofEntries(
           Map.entry("app", "shop"),
           Map.entry("namespace", "shop"),
-          Map.entry("run-id", "0f5e8a4c-1b2d-4e6f-8a9b-0c1d2e3f4a5b"),
           Map.entry("jdbc-url", "jdbc:postgresql://shop-db:5432/shop"),
+          Map.entry("mode", "configmap"),
           Map.entry("configmap", "shop-flags"),
-          Map.entry("service", "web"),
-          Map.entry("maintenance-selector", "app=maintenance-page"),
-          Map.entry("ingress", "web"),
-          Map.entry("httproute", "web"),
-          Map.entry("maintenance-backend", "maintenance-page:80"),
+          Map.entry("key", "maintenance"),
           Map.entry("workloads", "deployment/web\nstatefulset/worker"),
           Map.entry("images", "web=registry.example.com/shop:2.4.0"),
           Map.entry("urls", "http://web.shop.svc:8080/health"),
-          Map.entry("headers", "Accept=application/json"),
           Map.entry("expect-body", "UP"));
 
   /** Options each command needs that picocli itself does not mark required. */
@@ -69,12 +70,12 @@ class StepLibraryTest {
           Map.entry("migrate", List.of("--jdbc-url", "--locations")),
           Map.entry("verify", List.of("--jdbc-url", "--locations")),
           Map.entry("restore", List.of("--jdbc-url")),
-          Map.entry("rollback", List.of("--jdbc-url")));
+          Map.entry("rollback", List.of("--jdbc-url")),
+          Map.entry("finish", List.of("--jdbc-url")),
+          Map.entry("scale-down", List.of("--workload")),
+          Map.entry("smoke-test", List.of("--url")));
 
-  /** Repeatable options that must come through the environment. */
-  private static final Map<String, List<String>> NEEDED_LISTS =
-      Map.of("scale-down", List.of("PITSTOP_WORKLOAD"), "smoke-test", List.of("PITSTOP_URL"));
-
+  /** One template per step a pipeline runs; copy-migrations runs as their init container. */
   private static final List<String> SUBCOMMANDS =
       List.of(
           "lock",
@@ -88,10 +89,36 @@ class StepLibraryTest {
           "maintenance-off",
           "unlock",
           "rollback",
+          "finish",
           "status",
           "restore");
 
+  /**
+   * Inputs that are no option of the command: the pod's image, account and mounts, Secret
+   * references. They keep a default because Argo needs a value to build the pod.
+   */
+  private static final Set<String> POD_INPUTS =
+      Set.of(
+          "image",
+          "service-account",
+          "config-configmap",
+          "db-password-secret",
+          "db-password-key",
+          "headers-secret",
+          "headers-key",
+          "migrations-image",
+          "migrations-path",
+          "migrations-configmap");
+
+  /**
+   * Options whose input is never empty: the run's identity (a config file shared by every run
+   * cannot hold it) and the step deadline Argo sizes its own timeout from.
+   */
+  private static final Set<String> NOT_FROM_THE_CONFIG_FILE = Set.of("run-id", "holder", "timeout");
+
   private static final JsonNode STEPS = WorkflowFiles.workflowTemplate("pitstop-steps").node();
+
+  @TempDir Path dir;
 
   static Stream<JsonNode> stepTemplates() {
     return WorkflowFiles.templates(STEPS).stream();
@@ -101,15 +128,65 @@ class StepLibraryTest {
     return WorkflowFiles.argoDocuments().stream();
   }
 
-  private static CommandLine commandLine() {
+  /** The real command line's model, built once: reading options does not change it. */
+  private static final CommandLine MODEL = newCommandLine();
+
+  private static CommandLine newCommandLine() {
     PrintWriter pw = new PrintWriter(new StringWriter());
     return PitstopCli.create(
         new CliEnvironment(Map.of(), pw, pw, () -> null, Clock.systemUTC()),
         ConfigDefaults.load(Map.of(), new String[0]));
   }
 
+  private static CommandLine commandLine() {
+    return MODEL;
+  }
+
+  private static JsonNode step(String name) {
+    return WorkflowFiles.template(STEPS, name).orElseThrow();
+  }
+
+  /** Sample values for the inputs that are empty by default, as a pipeline would give them. */
+  private static Map<String, String> samples(JsonNode template) {
+    Map<String, String> given = new HashMap<>();
+    for (JsonNode input : template.path("inputs").path("parameters")) {
+      String name = input.path("name").asText();
+      if (SAMPLES.containsKey(name) && input.path("default").asText().isEmpty()) {
+        given.put(name, SAMPLES.get(name));
+      }
+    }
+    return given;
+  }
+
+  /** Which input feeds which option: the PITSTOP_ variable or flag its value is passed in. */
+  private static Map<String, OptionSpec> optionOfInput(JsonNode template) {
+    CommandSpec spec =
+        commandLine().getSubcommands().get(template.path("name").asText()).getCommandSpec();
+    Map<String, OptionSpec> options = new LinkedHashMap<>();
+    for (OptionSpec option : spec.options()) {
+      String envName = ConfigDefaults.envName(option.longestName().substring(2));
+      for (JsonNode variable : template.path("container").path("env")) {
+        if (variable.path("name").asText().equals(envName)) {
+          inputIn(variable.path("value").asText()).ifPresent(i -> options.put(i, option));
+        }
+      }
+      List<String> args = new ArrayList<>();
+      template.path("container").path("args").forEach(a -> args.add(a.asText()));
+      int at = args.indexOf(option.longestName());
+      if (at >= 0 && at + 1 < args.size()) {
+        inputIn(args.get(at + 1)).ifPresent(i -> options.put(i, option));
+      }
+    }
+    return options;
+  }
+
+  private static java.util.Optional<String> inputIn(String value) {
+    Matcher m = Pattern.compile("^\\{\\{inputs\\.parameters\\.([\\w-]+)}}$").matcher(value);
+    return m.matches() ? java.util.Optional.of(m.group(1)) : java.util.Optional.empty();
+  }
+
   @Test
-  void thereIsOneTemplatePerSubcommand() {
+  void thereIsOneTemplatePerStepAPipelineRuns() {
     assertThat(stepTemplates().map(t -> t.path("name").asText()))
         .containsExactlyInAnyOrderElementsOf(SUBCOMMANDS);
     assertThat(commandLine().getSubcommands().keySet()).containsAll(SUBCOMMANDS);
@@ -117,64 +194,205 @@ class StepLibraryTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("stepTemplates")
-  void argumentsParseWithTheRealCommandLine(JsonNode template) {
-    Map<String, String> values = sampleInputs(template);
-    List<String> args = new ArrayList<>();
-    template.path("container").path("args").forEach(a -> args.add(substitute(a.asText(), values)));
+  void argumentsAndEnvironmentParseWithTheRealCommandLine(JsonNode template) {
     String name = template.path("name").asText();
-    assertThat(args.get(0)).isEqualTo(name);
+    StepInvocation invocation = StepInvocation.of(template, samples(template));
+    assertThat(invocation.args().get(0)).isEqualTo(name);
 
-    ParseResult parsed = commandLine().parseArgs(args.toArray(String[]::new));
-    ParseResult step = parsed.subcommand();
+    ParseResult step = invocation.parse();
     CommandSpec spec = step.commandSpec();
+    assertThat(step.matchedOptionValue("--results-dir", null).toString()).isEqualTo("/tmp/results");
     List<String> needed = new ArrayList<>(NEEDED.getOrDefault(name, List.of()));
-    needed.add("--results-dir");
-    needed.add("--namespace");
-    if (!name.equals("smoke-test")) {
-      needed.add("--app");
-    }
+    needed.addAll(List.of("--app", "--namespace", "--timeout"));
     if (spec.findOption("--run-id") != null) {
       needed.add("--run-id");
     }
     for (String option : needed) {
-      assertThat(step.hasMatchedOption(option)).as(name + " is given " + option).isTrue();
+      Object value = spec.findOption(option).getValue();
+      assertThat(value)
+          .as(name + " is given " + option)
+          .isNotNull()
+          .isNotEqualTo("")
+          .isNotEqualTo(List.of());
     }
-    assertThat(step.matchedOptionValue("--results-dir", null).toString()).isEqualTo("/tmp/results");
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("stepTemplates")
-  void listsComeThroughEnvironmentVariablesOfRepeatableOptions(JsonNode template) {
+  void everyPitstopVariableNamesAnOptionOfTheCommand(JsonNode template) {
     String name = template.path("name").asText();
     CommandSpec spec = commandLine().getSubcommands().get(name).getCommandSpec();
-    Set<String> pitstopEnv = new TreeSet<>();
     for (JsonNode env : template.path("container").path("env")) {
-      String var = env.path("name").asText();
-      if (!var.startsWith("PITSTOP_") || var.equals("PITSTOP_DB_PASSWORD")) {
+      String variable = env.path("name").asText();
+      assertThat(variable).as(name + ": only Pitstop's variables").startsWith("PITSTOP_");
+      if (variable.equals("PITSTOP_DB_PASSWORD")) {
+        assertThat(spec.findOption("--jdbc-url")).as(name + " takes a database").isNotNull();
         continue;
       }
-      pitstopEnv.add(var);
-      OptionSpec option =
-          spec.options().stream()
-              .filter(o -> ConfigDefaults.envName(o.longestName().substring(2)).equals(var))
-              .findFirst()
-              .orElse(null);
-      assertThat(option).as(name + ": " + var + " names an option").isNotNull();
-      assertThat(option.isMultiValue()).as(var + " is a repeatable option").isTrue();
+      assertThat(
+              spec.options().stream()
+                  .anyMatch(
+                      o -> ConfigDefaults.envName(o.longestName().substring(2)).equals(variable)))
+          .as(name + ": " + variable + " names an option")
+          .isTrue();
     }
-    assertThat(pitstopEnv).containsAll(NEEDED_LISTS.getOrDefault(name, List.of()));
+  }
+
+  /**
+   * An option input left at its default must not hide the config file: it defaults to '' and the
+   * CLI counts an empty value as not given (flag > environment > file).
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("stepTemplates")
+  void everyOptionInputDefaultsToEmptySoTheConfigFileApplies(JsonNode template) {
+    Map<String, OptionSpec> options = optionOfInput(template);
+    for (JsonNode input : template.path("inputs").path("parameters")) {
+      String name = input.path("name").asText();
+      String where = template.path("name").asText() + "." + name;
+      if (POD_INPUTS.contains(name)) {
+        assertThat(options).as(where + " is no option").doesNotContainKey(name);
+        assertThat(input.path("default").asText()).as(where).isNotEmpty();
+        continue;
+      }
+      assertThat(options).as(where + " feeds an option").containsKey(name);
+      if (NOT_FROM_THE_CONFIG_FILE.contains(name)) {
+        assertThat(input.path("default").asText()).as(where).isNotEmpty();
+      } else {
+        assertThat(input.path("default").asText()).as(where + " defaults to ''").isEmpty();
+      }
+    }
+  }
+
+  /** Argo cannot leave an argument out, so an empty switch is an empty variable: not given. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("stepTemplates")
+  void everyBooleanInputHasAnEnumOfEmptyTrueAndFalse(JsonNode template) {
+    Map<String, OptionSpec> options = optionOfInput(template);
+    for (JsonNode input : template.path("inputs").path("parameters")) {
+      OptionSpec option = options.get(input.path("name").asText());
+      if (option != null && (option.type() == boolean.class || option.type() == Boolean.class)) {
+        List<String> enums = new ArrayList<>();
+        input.path("enum").forEach(e -> enums.add(e.asText()));
+        assertThat(enums)
+            .as(template.path("name").asText() + "." + input.path("name").asText())
+            .containsExactly("", "true", "false");
+      }
+    }
+  }
+
+  @Test
+  void aConfigFileFillsWhatTheInputsLeaveEmptyAndAGivenInputWins() throws IOException {
+    Path config = dir.resolve("pitstop.yaml");
+    Files.writeString(
+        config,
+        String.join(
+            "\n",
+            "app: shop",
+            "jdbc-url: jdbc:postgresql://shop-db:5432/shop",
+            "db-user: shop",
+            "terminate-sessions: true",
+            "atomic: false",
+            "placeholder: [tenant=shop]",
+            "lock-timeout: 30s",
+            ""));
+    JsonNode migrate = step("migrate");
+
+    StepInvocation fromFile = StepInvocation.of(migrate, Map.of("config", config.toString()));
+    assertThat(fromFile.value("--app")).isEqualTo("shop");
+    assertThat(fromFile.value("--db-user")).isEqualTo("shop");
+    assertThat(fromFile.value("--terminate-sessions")).isEqualTo(true);
+    assertThat(fromFile.value("--atomic")).isEqualTo(false);
+    assertThat(fromFile.value("--placeholder")).isEqualTo(List.of("tenant=shop"));
+    assertThat(fromFile.value("--lock-timeout").toString()).isEqualTo("PT30S");
+
+    StepInvocation given =
+        StepInvocation.of(
+            migrate,
+            Map.of(
+                "config", config.toString(),
+                "db-user", "admin",
+                "terminate-sessions", "false",
+                "atomic", "true",
+                "placeholders", "tenant=billing\nregion=eu"));
+    assertThat(given.value("--db-user")).isEqualTo("admin");
+    assertThat(given.value("--terminate-sessions")).isEqualTo(false);
+    assertThat(given.value("--atomic")).isEqualTo(true);
+    assertThat(given.value("--placeholder")).isEqualTo(List.of("tenant=billing", "region=eu"));
+  }
+
+  @Test
+  void aSectionOfTheConfigFileForTheStepAppliesToItsTemplate() throws IOException {
+    Path config = dir.resolve("pitstop.yaml");
+    Files.writeString(
+        config, "app: shop\nmode: service\nservice: web\nmaintenance-on:\n  service: shop-web\n");
+
+    StepInvocation on =
+        StepInvocation.of(step("maintenance-on"), Map.of("config", config.toString()));
+
+    assertThat(on.value("--mode").toString()).isEqualToIgnoringCase("service");
+    assertThat(on.value("--service")).isEqualTo("shop-web");
+  }
+
+  @Test
+  void anEmptySwitchIsNotGivenAndAMistypedOneIsBadInput() {
+    StepInvocation invocation = StepInvocation.of(step("migrate"), samples(step("migrate")));
+    assertThat(invocation.env()).containsEntry("PITSTOP_TERMINATE_SESSIONS", "");
+    assertThat(invocation.value("--terminate-sessions")).isEqualTo(false);
+    assertThat(invocation.value("--atomic")).as("the CLI's default").isEqualTo(true);
+
+    assertThatThrownBy(() -> invocation.withEnv("PITSTOP_TERMINATE_SESSIONS", "yes").parse())
+        .isInstanceOf(ParameterException.class);
+  }
+
+  /**
+   * Without a command the controller fetches the image's configuration from its registry to find
+   * the entrypoint (workflowpod.go, createWorkflowPod / podBuilder.build), with the workflow's pull
+   * secrets: it fails behind a private or air-gapped registry. The command is the image's own.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("stepTemplates")
+  void everyContainerRunsTheImagesEntrypointAsItsCommand(JsonNode template) {
+    List<String> expected = StepInvocation.imageEntrypoint();
+    // the JVM flags are in the image's argfile: a change of flags changes no pipeline
+    assertThat(expected).contains("@/app/jvm-flags").noneMatch(arg -> arg.startsWith("-XX"));
+    for (JsonNode container : containers(template)) {
+      List<String> command = new ArrayList<>();
+      container.path("command").forEach(c -> command.add(c.asText()));
+      assertThat(command).as(template.path("name").asText()).isEqualTo(expected);
+    }
+  }
+
+  /**
+   * Argo runs user init containers as written (workflowpod.go addInitContainers), and the Pitstop
+   * image has no shell and no cp: the only init container runs Pitstop's own copy.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("stepTemplates")
+  void noInitContainerRunsAToolItsImageLacks(JsonNode template) {
+    for (JsonNode init : template.path("initContainers")) {
+      assertThat(init.path("image").asText()).isEqualTo("{{inputs.parameters.migrations-image}}");
+      assertThat(defaultOf(template, "migrations-image"))
+          .as("by default the Pitstop image itself")
+          .isEqualTo(defaultOf(template, "image"));
+      List<String> args = new ArrayList<>();
+      init.path("args")
+          .forEach(a -> args.add(StepInvocation.substitute(a.asText(), defaults(template))));
+      assertThat(args.get(0)).isEqualTo("copy-migrations");
+      assertThatCode(() -> newCommandLine().parseArgs(args.toArray(String[]::new)))
+          .doesNotThrowAnyException();
+    }
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("stepTemplates")
-  void runsLockedDownWithItsOwnServiceAccount(JsonNode template) {
+  void runsLockedDownWithTheServiceAccountItIsGiven(JsonNode template) {
     String name = template.path("name").asText();
-    assertThat(template.path("serviceAccountName").asText()).as(name).isEqualTo("pitstop");
+    assertThat(template.path("serviceAccountName").asText())
+        .as(name)
+        .isEqualTo("{{inputs.parameters.service-account}}");
+    assertThat(defaultOf(template, "service-account")).isEqualTo("pitstop");
     assertThat(template.path("securityContext").path("runAsNonRoot").asBoolean()).isTrue();
-    List<JsonNode> containers = new ArrayList<>();
-    containers.add(template.path("container"));
-    template.path("initContainers").forEach(containers::add);
-    for (JsonNode container : containers) {
+    for (JsonNode container : containers(template)) {
       JsonNode security = container.path("securityContext");
       assertThat(security.path("runAsNonRoot").asBoolean()).as(name).isTrue();
       assertThat(security.path("readOnlyRootFilesystem").asBoolean()).as(name).isTrue();
@@ -186,9 +404,8 @@ class StepLibraryTest {
         assertThat(resources.path(kind).path("cpu").isTextual()).as(name + " " + kind).isTrue();
         assertThat(resources.path(kind).path("memory").isTextual()).as(name + " " + kind).isTrue();
       }
+      assertThat(container.path("volumeMounts").findValuesAsText("mountPath")).contains("/tmp");
     }
-    assertThat(template.path("container").path("volumeMounts").findValuesAsText("mountPath"))
-        .contains("/tmp");
   }
 
   @ParameterizedTest(name = "{0}")
@@ -207,31 +424,78 @@ class StepLibraryTest {
     }
   }
 
+  /**
+   * Secrets come from Secrets, never as parameters or arguments. The references are optional: a
+   * missing Secret otherwise keeps the pod Pending (CreateContainerConfigError) until its timeout,
+   * the app in maintenance all along.
+   */
   @ParameterizedTest(name = "{0}")
   @MethodSource("stepTemplates")
-  void theDatabasePasswordComesFromASecretOnly(JsonNode template) {
+  void secretsComeFromSecretsOnlyAndAMissingOneDoesNotHangThePod(JsonNode template) {
     for (JsonNode input : template.path("inputs").path("parameters")) {
-      assertThat(input.path("name").asText()).doesNotContain("password-value");
+      String name = input.path("name").asText();
+      assertThat(name).doesNotContain("password-value").isNotEqualTo("headers");
     }
     for (JsonNode env : template.path("container").path("env")) {
-      if (env.path("name").asText().equals("PITSTOP_DB_PASSWORD")) {
-        assertThat(env.has("value")).isFalse();
-        assertThat(env.path("valueFrom").path("secretKeyRef").path("name").asText())
-            .isEqualTo("{{inputs.parameters.db-password-secret}}");
+      String variable = env.path("name").asText();
+      if (variable.equals("PITSTOP_DB_PASSWORD") || variable.equals("PITSTOP_HEADER")) {
+        assertThat(env.has("value")).as(variable).isFalse();
+        JsonNode ref = env.path("valueFrom").path("secretKeyRef");
+        assertThat(ref.path("name").asText()).startsWith("{{inputs.parameters.");
+        assertThat(ref.path("optional").asBoolean()).as(variable + " optional").isTrue();
       }
     }
-    assertThat(template.path("container").path("args").toString()).doesNotContain("password");
+    assertThat(template.path("container").path("args").toString())
+        .doesNotContain("password")
+        .doesNotContain("header");
+  }
+
+  @Test
+  void theSmokeTestsHeadersComeFromASecret() {
+    JsonNode smoke = step("smoke-test");
+    JsonNode header =
+        WorkflowFiles.findEnv(smoke.path("container"), "PITSTOP_HEADER").orElseThrow();
+    assertThat(header.path("valueFrom").path("secretKeyRef").path("name").asText())
+        .isEqualTo("{{inputs.parameters.headers-secret}}");
+    CommandSpec spec = commandLine().getSubcommands().get("smoke-test").getCommandSpec();
+    assertThat(spec.findOption("--header").isMultiValue()).isTrue();
+  }
+
+  @Test
+  void maintenanceOffAndUnlockCanBeForcedAfterAFailedRollback() {
+    for (String name : List.of("maintenance-off", "unlock")) {
+      StepInvocation forced = StepInvocation.of(step(name), Map.of("app", "shop", "force", "true"));
+      assertThat(forced.value("--force")).as(name).isEqualTo(true);
+      assertThat(StepInvocation.of(step(name), Map.of("app", "shop")).value("--force"))
+          .isEqualTo(false);
+    }
+    StepInvocation finish =
+        StepInvocation.of(
+            step("finish"), Map.of("app", "shop", "release-on-rollback-failure", "true"));
+    assertThat(finish.value("--release-on-rollback-failure")).isEqualTo(true);
+  }
+
+  @Test
+  void statusExposesTheRollbackFailedFact() {
+    assertThat(step("status").path("outputs").path("parameters").findValuesAsText("name"))
+        .contains("rollback-failed", "locked", "holder", "run-id");
   }
 
   @Test
   void flywayStepsReadTheMigrationsTheInitContainerCopied() {
     for (String name : List.of("migrate", "verify")) {
-      JsonNode template = WorkflowFiles.template(STEPS, name).orElseThrow();
-      assertThat(template.path("initContainers").get(0).path("image").asText())
-          .isEqualTo("{{inputs.parameters.migrations-image}}");
+      JsonNode template = step(name);
+      assertThat(template.path("initContainers")).hasSize(1);
+      JsonNode init = template.path("initContainers").get(0);
+      List<String> args = new ArrayList<>();
+      init.path("args").forEach(a -> args.add(a.asText()));
+      assertThat(args).containsSequence("--to", "/migrations");
+      assertThat(init.path("volumeMounts").findValuesAsText("mountPath"))
+          .contains("/migrations", defaultOf(template, "migrations-path"));
       assertThat(template.path("container").path("volumeMounts").findValuesAsText("mountPath"))
           .contains("/migrations");
-      assertThat(defaultOf(template, "locations")).isEqualTo("filesystem:/migrations");
+      StepInvocation invocation = StepInvocation.of(template, samples(template));
+      assertThat(invocation.value("--locations")).isEqualTo(List.of("filesystem:/migrations"));
     }
   }
 
@@ -241,37 +505,26 @@ class StepLibraryTest {
     JsonNode migration = WorkflowFiles.workflowTemplate("pitstop-migration").node();
     Map<String, String> workflowValues = new HashMap<>();
     for (JsonNode p : migration.path("spec").path("arguments").path("parameters")) {
+      String name = p.path("name").asText();
       String value = p.path("value").asText();
-      String sample = SAMPLES.get(p.path("name").asText());
       workflowValues.put(
-          "workflow.parameters." + p.path("name").asText(),
-          value.isEmpty() && sample != null ? sample : value);
+          "workflow.parameters." + name,
+          value.isEmpty() ? MigrationDagTest.SUBMITTED.getOrDefault(name, "") : value);
     }
-    workflowValues.put("workflow.parameters.maintenance-configmap", "shop-flags");
-    workflowValues.put("workflow.parameters.smoke-urls", SAMPLES.get("urls"));
     for (JsonNode call : WorkflowFiles.calls(migration)) {
-      if (!call.has("templateRef")) {
-        continue;
-      }
-      JsonNode template =
-          WorkflowFiles.template(STEPS, call.path("templateRef").path("template").asText())
-              .orElseThrow();
-      Map<String, String> values = sampleInputs(template);
+      JsonNode template = step(call.path("templateRef").path("template").asText());
+      Map<String, String> given = new HashMap<>();
       for (JsonNode argument : call.path("arguments").path("parameters")) {
         String input = argument.path("name").asText();
         assertThat(defaultOf(template, input))
             .as(call.path("name").asText() + " passes undeclared input " + input)
             .isNotNull();
-        values.put(
-            input, substitute(substitute(argument.path("value").asText(), workflowValues), values));
+        given.put(
+            input, StepInvocation.substitute(argument.path("value").asText(), workflowValues));
       }
-      List<String> args = new ArrayList<>();
-      template
-          .path("container")
-          .path("args")
-          .forEach(a -> args.add(substitute(a.asText(), values)));
-      assertThatCode(() -> commandLine().parseArgs(args.toArray(String[]::new)))
-          .as(call.path("name").asText() + " " + args)
+      StepInvocation invocation = StepInvocation.of(template, given);
+      assertThatCode(invocation::parse)
+          .as(call.path("name").asText() + " " + invocation)
           .doesNotThrowAnyException();
     }
   }
@@ -326,6 +579,7 @@ class StepLibraryTest {
         WorkflowFiles.YAML.createObjectNode().put("name", "apps").put("withParam", "[]");
     JsonNode single = WorkflowFiles.YAML.createObjectNode().put("name", "summary");
     Map<String, JsonNode> siblings = Map.of("apps", loop, "summary", single);
+    assertThat(check("item", Set.of(), Set.of(), siblings, null)).isNull();
     assertThat(check("item.app", Set.of(), Set.of(), siblings, null)).isNull();
     assertThat(check("tasks.apps.outputs.parameters", Set.of(), Set.of(), siblings, null)).isNull();
     assertThat(check("tasks.summary.outputs.parameters", Set.of(), Set.of(), siblings, null))
@@ -344,7 +598,7 @@ class StepLibraryTest {
   /** Every reference in a piece of YAML, as a dotted name. */
   static List<String> references(String text) {
     List<String> found = new ArrayList<>();
-    Matcher simple = SIMPLE_TAG.matcher(text);
+    Matcher simple = StepInvocation.SIMPLE_TAG.matcher(text);
     while (simple.find()) {
       found.add(simple.group(1));
     }
@@ -384,7 +638,7 @@ class StepLibraryTest {
             ? null
             : "undeclared workflow variable " + reference;
       case "item":
-        return parts.length == 2 && siblings.values().stream().anyMatch(StepLibraryTest::loops)
+        return parts.length <= 2 && siblings.values().stream().anyMatch(StepLibraryTest::loops)
             ? null
             : "item outside a withParam loop: " + reference;
       case "tasks":
@@ -426,43 +680,29 @@ class StepLibraryTest {
     return call.has("withParam") || call.has("withItems");
   }
 
-  private static Map<String, String> sampleInputs(JsonNode template) {
+  static List<JsonNode> containers(JsonNode template) {
+    List<JsonNode> containers = new ArrayList<>();
+    if (template.has("container")) {
+      containers.add(template.path("container"));
+    }
+    template.path("initContainers").forEach(containers::add);
+    return containers;
+  }
+
+  private static Map<String, String> defaults(JsonNode template) {
     Map<String, String> values = new HashMap<>();
-    for (JsonNode input : template.path("inputs").path("parameters")) {
-      String name = input.path("name").asText();
-      String fallback = input.path("default").asText();
-      values.put(
-          name,
-          SAMPLES.containsKey(name) && !fallback.equals("false") ? SAMPLES.get(name) : fallback);
+    for (JsonNode p : template.path("inputs").path("parameters")) {
+      values.put(p.path("name").asText(), p.path("default").asText());
     }
     return values;
   }
 
-  private static String defaultOf(JsonNode template, String input) {
+  static String defaultOf(JsonNode template, String input) {
     for (JsonNode p : template.path("inputs").path("parameters")) {
       if (p.path("name").asText().equals(input)) {
         return p.path("default").asText();
       }
     }
     return null;
-  }
-
-  /** Replaces {@code {{inputs.parameters.x}}} (or any dotted key in values) by its value. */
-  private static String substitute(String text, Map<String, String> values) {
-    Matcher m = SIMPLE_TAG.matcher(text);
-    StringBuilder out = new StringBuilder();
-    while (m.find()) {
-      String key = m.group(1);
-      String value =
-          key.startsWith("inputs.parameters.")
-              ? values.get(key.substring("inputs.parameters.".length()))
-              : values.get(key);
-      if (value == null) {
-        value = key.equals("workflow.uid") ? SAMPLES.get("run-id") : m.group();
-      }
-      m.appendReplacement(out, Matcher.quoteReplacement(value));
-    }
-    m.appendTail(out);
-    return out.toString();
   }
 }

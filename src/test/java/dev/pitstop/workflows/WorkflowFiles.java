@@ -105,6 +105,16 @@ final class WorkflowFiles {
     return calls;
   }
 
+  /** The environment variable of a container with that name. */
+  static Optional<JsonNode> findEnv(JsonNode container, String name) {
+    for (JsonNode variable : container.path("env")) {
+      if (variable.path("name").asText().equals(name)) {
+        return Optional.of(variable);
+      }
+    }
+    return Optional.empty();
+  }
+
   /**
    * The ClusterWorkflowTemplate the {@code cluster/} component makes of a WorkflowTemplate: the
    * kind replaced and, for the migration and the fleet, the JSON patch of their references applied.
