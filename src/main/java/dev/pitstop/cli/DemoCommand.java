@@ -3,6 +3,7 @@ package dev.pitstop.cli;
 import com.sun.net.httpserver.HttpServer;
 import dev.pitstop.demo.DemoCluster;
 import dev.pitstop.demo.DemoDatabase;
+import dev.pitstop.demo.SampleApp;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -78,6 +79,25 @@ final class DemoCommand implements Callable<Integer> {
               + " rows, checksum "
               + ordersBefore);
       out.println("  cluster: " + describe(cluster));
+      SampleApp.databaseSettings(cluster.client(), APP, "localhost", database.port());
+
+      step(out, "0. before the first release: what would a run do, and how long would it take?");
+      int plan =
+          pitstop(
+              inner,
+              out,
+              concat(
+                  List.of(
+                      "plan",
+                      "--app",
+                      APP,
+                      "-n",
+                      APP,
+                      "--timeout",
+                      "60s",
+                      "--locations",
+                      "classpath:pitstop/demo/v1,classpath:pitstop/demo/v2"),
+                  db));
 
       List<String> common =
           concat(
@@ -163,6 +183,7 @@ final class DemoCommand implements Callable<Integer> {
 
       boolean asExpected =
           setup == 0
+              && plan == 0
               && good == 0
               && bad == 1
               && discounts == null

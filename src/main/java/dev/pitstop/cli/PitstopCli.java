@@ -38,6 +38,7 @@ public final class PitstopCli {
   /** The subcommands, in the order the help lists them. */
   private static final List<Class<?>> SUBCOMMANDS =
       List.of(
+          PlanCommand.class,
           LockCommand.class,
           MaintenanceOnCommand.class,
           ScaleDownCommand.class,

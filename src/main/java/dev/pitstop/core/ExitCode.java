@@ -17,6 +17,12 @@ public final class ExitCode {
   /** Rollback failed: maintenance stays on and the lock stays held. A human is needed. */
   public static final int ROLLBACK_FAILED = 4;
 
+  /**
+   * {@code plan} only: the plan has blockers (something the run cannot do, or cannot do safely);
+   * nothing was changed.
+   */
+  public static final int PLAN_BLOCKED = 5;
+
   /** Transient trouble (API or database unreachable, 5xx, 429, conflict, lock timeout): retry. */
   public static final int TRANSIENT = 75;
 
