@@ -74,7 +74,12 @@ public final class AccessReviews {
             return new Answer(
                 right, Decision.DENIED, reason == null || reason.isBlank() ? null : reason.strip());
           } catch (KubernetesClientException e) {
-            if (e.getCode() == 403 || e.getCode() == 404) {
+            // refused or not understood (an old or restricted API server): no answer, and the
+            // rest of the reviews still count; a 409 or 429 is retried like any other request
+            if (e.getCode() >= 400
+                && e.getCode() < 500
+                && e.getCode() != 409
+                && e.getCode() != 429) {
               return new Answer(
                   right,
                   Decision.UNKNOWN,

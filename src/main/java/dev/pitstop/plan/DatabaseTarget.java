@@ -164,6 +164,7 @@ final class DatabaseTarget {
     if (h.equals("localhost")) {
       ids.add("ip:127.0.0.1");
       ids.add("host:localhost");
+      externalNamesOf(h, ids);
       return;
     }
     String[] labels = h.split("\\.");
@@ -197,10 +198,14 @@ final class DatabaseTarget {
       }
     }
     if (ids.contains("host:" + h)) {
-      String external = h;
-      services.values().stream()
-          .filter(s -> "ExternalName".equals(s.type()) && external.equals(s.externalName()))
-          .forEach(s -> ids.add("svc:" + namespace + "/" + s.name()));
+      externalNamesOf(h, ids);
     }
+  }
+
+  /** The Services of the namespace that are ExternalNames for {@code host}. */
+  private void externalNamesOf(String host, Set<String> ids) {
+    services.values().stream()
+        .filter(s -> "ExternalName".equals(s.type()) && host.equals(s.externalName()))
+        .forEach(s -> ids.add("svc:" + namespace + "/" + s.name()));
   }
 }
