@@ -18,6 +18,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.flywaydb.core.Flyway;
@@ -69,18 +70,12 @@ final class DatabaseSide {
 
   Read read(DbConnection db, FlywayOptions flyway, String maintenanceDatabase, Duration budget) {
     String[] history = historyTable(db, flyway, progress);
-    java.util.List<String> errors = new java.util.ArrayList<>();
-    StepResult status =
-        new DatabaseStatus(progress, sleeper())
-            .read(new DatabaseStatus.Request(db, flyway, maintenanceDatabase, budget));
-    if (status.fields().get("errors") instanceof List<?> list) {
-      list.forEach(e -> errors.add(String.valueOf(e)));
-    }
-    DatabaseFacts facts = null;
-    List<SessionInfo> sessions = null;
-    String version = null;
-    try (Connection connection =
-        db.connect(SessionSettings.defaults(), Deadline.after(budget), sleeper())) {
+    Deadline deadline = Deadline.after(budget);
+    List<String> errors = new ArrayList<>();
+    DatabaseFacts facts;
+    List<SessionInfo> sessions;
+    String version;
+    try (Connection connection = db.connect(SessionSettings.defaults(), deadline, sleeper())) {
       String schema = history[0] != null ? history[0] : currentSchema(connection);
       facts = DatabaseFacts.read(connection, schema, history[1]);
       sessions = Sessions.list(connection, db.database());
@@ -89,11 +84,27 @@ final class DatabaseSide {
         version = rows.next() ? rows.getString(1) : null;
       }
     } catch (PitstopException e) {
-      if (!errors.contains(e.getMessage())) {
-        errors.add(e.getMessage());
-      }
+      // unreachable, refused or not there: the rest would only wait for the same answer
+      return new Read(null, null, null, null, List.of(e.getMessage()));
     } catch (SQLException e) {
-      errors.add(PgErrors.classify(e, db, "reading " + db.describe()).getMessage());
+      return new Read(
+          null,
+          null,
+          null,
+          null,
+          List.of(PgErrors.classify(e, db, "reading " + db.describe()).getMessage()));
+    }
+    Duration left = deadline.remaining();
+    StepResult status =
+        new DatabaseStatus(progress, sleeper())
+            .read(
+                new DatabaseStatus.Request(
+                    db,
+                    flyway,
+                    maintenanceDatabase,
+                    left.isNegative() || left.isZero() ? Duration.ofSeconds(1) : left));
+    if (status.fields().get("errors") instanceof List<?> list) {
+      list.forEach(e -> errors.add(String.valueOf(e)));
     }
     return new Read(status, facts, sessions, version, List.copyOf(errors));
   }
