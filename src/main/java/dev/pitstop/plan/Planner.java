@@ -654,7 +654,8 @@ public final class Planner {
                 fighters.pausesScaledObjects(),
                 door.mode(),
                 report.proposal.isTrue("pause-argocd") ? fighters.argoCd() : Set.of(),
-                request.keepDown().deleteRunningJobs()));
+                request.keepDown().deleteRunningJobs(),
+                !request.selector().isEmpty()));
     List<Answer> answers =
         new AccessReviews(context.cluster())
             .review(needed.stream().map(RunRights.Needed::right).toList());

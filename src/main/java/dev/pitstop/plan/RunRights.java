@@ -28,6 +28,7 @@ final class RunRights {
    * @param mode the maintenance mode: configmap, service, ingress or httproute
    * @param argoCdNamespaces where the Applications paused with {@code --pause-argocd} live
    * @param deleteRunningJobs {@code --delete-running-jobs}
+   * @param bySelector the workloads are chosen with {@code --selector}: scale-down lists them
    */
   record Scope(
       String namespace,
@@ -37,7 +38,8 @@ final class RunRights {
       boolean pausesScaledObjects,
       String mode,
       Set<String> argoCdNamespaces,
-      boolean deleteRunningJobs) {}
+      boolean deleteRunningJobs,
+      boolean bySelector) {}
 
   private RunRights() {}
 
@@ -85,6 +87,11 @@ final class RunRights {
               "pausing the KEDA ScaledObjects, and resuming them");
         }
       }
+    }
+    if (scope.bySelector()) {
+      needed.put(
+          new Right(ns, "batch", "cronjobs", "list"),
+          "scale-down by --selector lists the CronJobs it matches");
     }
     if (scope.kinds().contains("cronjob")) {
       for (String verb : List.of("get", "update")) {
