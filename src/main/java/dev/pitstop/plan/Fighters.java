@@ -39,8 +39,7 @@ final class Fighters {
   static final String FLUX_HELM_RELEASE_NAMESPACE = "helm.toolkit.fluxcd.io/namespace";
 
   /** What the discovery found that a run's rights depend on. */
-  record Found(
-      boolean holdsHpas, boolean kedaServed, boolean pausesScaledObjects, Set<String> argoCd) {}
+  record Found(boolean holdsHpas, boolean pausesScaledObjects, Set<String> argoCd) {}
 
   private final Survey survey;
   private final PlanReport report;
@@ -106,7 +105,6 @@ final class Fighters {
     plan.argoCd().forEach(a -> argoNamespaces.add(a.namespace()));
     return new Found(
         plan.autoscalers().stream().anyMatch(a -> a.raised()),
-        kedaServed,
         !plan.scaledObjects().isEmpty(),
         argoNamespaces);
   }

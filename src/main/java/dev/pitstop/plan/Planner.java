@@ -70,7 +70,8 @@ public final class Planner {
     String summary;
     if (emit != null) {
       context.progress().info(text);
-      summary = Emitted.render(emit, report.proposal, context.cluster().namespace());
+      summary =
+          Emitted.render(emit, report.proposal, context.cluster().namespace()).stripTrailing();
     } else {
       summary = textOutput ? text : report.verdict();
     }
@@ -650,7 +651,6 @@ public final class Planner {
                 context.cluster().namespace(),
                 kinds,
                 fighters.holdsHpas(),
-                fighters.kedaServed(),
                 fighters.pausesScaledObjects(),
                 door.mode(),
                 report.proposal.isTrue("pause-argocd") ? fighters.argoCd() : Set.of(),

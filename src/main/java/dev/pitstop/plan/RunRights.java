@@ -23,7 +23,6 @@ final class RunRights {
    *
    * @param kinds the workload kinds in the run: deployment, statefulset, cronjob
    * @param holdsHpas an HPA with minReplicas 0 targets a workload (it is held at 1)
-   * @param kedaServed the cluster serves KEDA's ScaledObjects (scale-down lists them)
    * @param pausesScaledObjects a ScaledObject targets a workload (it is paused)
    * @param mode the maintenance mode: configmap, service, ingress or httproute
    * @param argoCdNamespaces where the Applications paused with {@code --pause-argocd} live
@@ -34,7 +33,6 @@ final class RunRights {
       String namespace,
       Set<String> kinds,
       boolean holdsHpas,
-      boolean kedaServed,
       boolean pausesScaledObjects,
       String mode,
       Set<String> argoCdNamespaces,
@@ -75,11 +73,11 @@ final class RunRights {
             new Right(ns, "autoscaling", "horizontalpodautoscalers", "update"),
             "holding an HPA with minReplicas 0 at 1, and putting it back");
       }
-      if (scope.kedaServed()) {
-        needed.put(
-            new Right(ns, "keda.sh", "scaledobjects", "list"),
-            "scale-down looks for KEDA ScaledObjects");
-      }
+      // listed whether or not KEDA is installed: the API server checks the right before it
+      // finds that nothing serves the path, so without it scale-down fails with 403
+      needed.put(
+          new Right(ns, "keda.sh", "scaledobjects", "list"),
+          "scale-down looks for KEDA ScaledObjects");
       if (scope.pausesScaledObjects()) {
         for (String verb : List.of("get", "update")) {
           needed.put(

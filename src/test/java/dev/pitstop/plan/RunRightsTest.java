@@ -58,7 +58,6 @@ class RunRightsTest {
                   Set.of("deployment", "statefulset", "cronjob"),
                   true,
                   true,
-                  true,
                   mode,
                   Set.of("argocd"),
                   true,
@@ -96,15 +95,7 @@ class RunRightsTest {
     List<RunRights.Needed> small =
         RunRights.of(
             new RunRights.Scope(
-                "shop",
-                Set.of("deployment"),
-                false,
-                false,
-                false,
-                "configmap",
-                Set.of(),
-                false,
-                false));
+                "shop", Set.of("deployment"), false, false, "configmap", Set.of(), false, false));
 
     assertThat(small)
         .extracting(n -> key(n.right().group(), n.right().resource(), n.right().verb()))
@@ -112,7 +103,7 @@ class RunRightsTest {
             "apps statefulsets update",
             "batch cronjobs update",
             "core services update",
-            "keda.sh scaledobjects list",
+            "keda.sh scaledobjects update",
             "argoproj.io applications update")
         .contains("apps deployments update", "core configmaps create", "core pods watch");
   }
