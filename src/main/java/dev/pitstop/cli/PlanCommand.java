@@ -1,10 +1,13 @@
 package dev.pitstop.cli;
 
 import dev.pitstop.core.PitstopException;
+import dev.pitstop.core.Progress;
 import dev.pitstop.core.StepResult;
 import dev.pitstop.db.DbConnection;
+import dev.pitstop.db.FlywayFactory;
 import dev.pitstop.db.FlywayOptions;
 import dev.pitstop.db.ReadOnlySessions;
+import dev.pitstop.db.SessionSettings;
 import dev.pitstop.plan.Emitted;
 import dev.pitstop.plan.PlanRequest;
 import dev.pitstop.plan.Planner;
@@ -105,6 +108,11 @@ final class PlanCommand extends StepCommand {
             || environment().env().containsKey("FLYWAY_LOCATIONS")
             || environment().env().containsKey("FLYWAY_CONFIG_FILES");
     flywayOptions = migrationsNamed ? options : null;
+    if (db != null && flywayOptions != null) {
+      // a migration folder that does not exist is bad input, found before the cluster is asked
+      new FlywayFactory(Progress.silent())
+          .create(db, SessionSettings.defaults(), flywayOptions, false);
+    }
   }
 
   @Override

@@ -112,6 +112,85 @@ class PlanIT extends PlanTestBase {
         .doesNotContain("cnpg-secret-pw");
   }
 
+  @Test
+  void theShippedPlanRoleAllowsEveryReadOfThePlanAndNoMore() throws Exception {
+    accessReviews(review -> true);
+    usersOfTheDatabase();
+    shapes
+        .cloudNativePgSecret("shop-db", "shop", "pw")
+        .deployment(NS, "catalog", ClusterShapes.fromSecret("DATABASE_URL", "shop-db-app", "uri"));
+    GatewayApi.install(client, NS);
+    shapes.crd(Survey.ROLLOUTS);
+    shapes.crd(Survey.SCALED_OBJECTS);
+    shapes.crd(Survey.SCALED_JOBS);
+    RequestRecorder recorder = new RequestRecorder();
+    CliRunner recorded = new CliRunner(() -> recorder.clientFor(server));
+    String[] common = {
+      "plan",
+      "--app",
+      "shop",
+      "-n",
+      NS,
+      "--timeout",
+      "20s",
+      "--jdbc-url",
+      jdbcUrl(),
+      "--db-user",
+      "postgres",
+      "--read-secrets",
+      "--maintenance-backend",
+      "maintenance-page:80"
+    };
+
+    for (String[] mode :
+        new String[][] {
+          {"--mode", "ingress", "--ingress", "shop"}, {"--mode", "httproute", "--httproute", "shop"}
+        }) {
+      Result result =
+          recorded.run(
+              java.util.stream.Stream.concat(
+                      java.util.Arrays.stream(common), java.util.Arrays.stream(mode))
+                  .toArray(String[]::new));
+      assertExit(result, 0);
+    }
+
+    java.util.Set<String> used = new java.util.TreeSet<>();
+    for (Access access : recorder.seen()) {
+      if (!isAccessReview(access)) {
+        assertThat(access.namespace()).as(access.toString()).isEqualTo(NS);
+        used.add(
+            (access.group().isEmpty() ? "core" : access.group())
+                + " "
+                + access.resource()
+                + " "
+                + access.verb());
+      }
+    }
+    java.util.Set<String> granted = new java.util.TreeSet<>();
+    try (var parser =
+        ShippedPipelines.YAML
+            .getFactory()
+            .createParser(Path.of("workflow-templates", "rbac-plan.yaml").toFile())) {
+      for (JsonNode doc : ShippedPipelines.YAML.readValues(parser, JsonNode.class).readAll()) {
+        for (JsonNode rule : doc.path("rules")) {
+          for (JsonNode group : rule.path("apiGroups")) {
+            for (JsonNode resource : rule.path("resources")) {
+              for (JsonNode verb : rule.path("verbs")) {
+                granted.add(
+                    (group.asText().isEmpty() ? "core" : group.asText())
+                        + " "
+                        + resource.asText()
+                        + " "
+                        + verb.asText());
+              }
+            }
+          }
+        }
+      }
+    }
+    assertThat(granted).isEqualTo(used);
+  }
+
   /** "step: change" lines of the JSON plan. */
   private static List<String> changes(JsonNode plan) {
     List<String> lines = new java.util.ArrayList<>();
