@@ -55,7 +55,9 @@ public final class Emitted {
           new Parameter("maintenance-backend", "maintenance-backend", "maintenance-backend"),
           new Parameter("jdbc-url", "jdbc-url", "jdbc-url"),
           new Parameter("db-user", "db-user", "db-user"),
-          new Parameter("locations", null, "locations"),
+          // where the plan found the migrations is no place in a pipeline: each pipeline reads them
+          // from what it is given (Argo: migrations-image and -path; Tekton: its workspace)
+          new Parameter("locations", null, null),
           new Parameter("target-version", "target-version", "target-version"),
           new Parameter("atomic", "atomic", "atomic"),
           new Parameter("snapshot", "snapshot", "snapshot"),
@@ -201,6 +203,7 @@ public final class Emitted {
           .append(String.join(", ", leftOut.stream().map(o -> "--" + o).toList()))
           .append(": put them in ")
           .append(where)
+          .append(leftOut.contains("locations") ? ", or give the pipeline its migrations" : "")
           .append(".\n");
     }
   }

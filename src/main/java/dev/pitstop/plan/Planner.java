@@ -97,15 +97,36 @@ public final class Planner {
     }
     lockState(report);
 
-    Listing deployments = listed(survey, Survey.DEPLOYMENTS, report);
-    Listing statefulSets = listed(survey, Survey.STATEFULSETS, report);
-    Listing cronJobs = listed(survey, Survey.CRONJOBS, report);
-    Listing jobs = listed(survey, Survey.JOBS, report);
-    Listing daemonSets = listed(survey, Survey.DAEMONSETS, report);
-    Listing rollouts = listed(survey, Survey.ROLLOUTS, report);
-    Listing scaledJobs = listed(survey, Survey.SCALED_JOBS, report);
-    Listing pods = listed(survey, Survey.PODS, report);
-    Listing services = listed(survey, Survey.SERVICES, report);
+    // the lists do not depend on each other: they go out together
+    List<Listing> listings =
+        context
+            .cluster()
+            .forEachConcurrently(
+                List.of(
+                    Survey.DEPLOYMENTS,
+                    Survey.STATEFULSETS,
+                    Survey.CRONJOBS,
+                    Survey.JOBS,
+                    Survey.DAEMONSETS,
+                    Survey.ROLLOUTS,
+                    Survey.SCALED_JOBS,
+                    Survey.PODS,
+                    Survey.SERVICES),
+                survey::list);
+    for (Listing listing : listings) {
+      if (!listing.read()) {
+        report.unknown(listing.what().replaceFirst(" in namespace .*$", ""), listing.reason());
+      }
+    }
+    Listing deployments = listings.get(0);
+    Listing statefulSets = listings.get(1);
+    Listing cronJobs = listings.get(2);
+    Listing jobs = listings.get(3);
+    Listing daemonSets = listings.get(4);
+    Listing rollouts = listings.get(5);
+    Listing scaledJobs = listings.get(6);
+    Listing pods = listings.get(7);
+    Listing services = listings.get(8);
 
     List<PodOwner> owners = new ArrayList<>();
     deployments.items().stream()
@@ -224,17 +245,6 @@ public final class Planner {
                     + " -n "
                     + context.cluster().namespace()
                     + "` says how to finish it"));
-  }
-
-  private static Listing listed(
-      Survey survey,
-      io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext kind,
-      PlanReport report) {
-    Listing listing = survey.list(kind);
-    if (!listing.read()) {
-      report.unknown(Survey.resourceName(kind), listing.reason());
-    }
-    return listing;
   }
 
   /** The kind of the controller that owns a Job (a CronJob's, a ScaledJob's), if any. */

@@ -133,9 +133,9 @@ class EmittedTest {
     assertThat(params)
         .containsEntry("workloads", "deployment/web\nstatefulset/worker\ncronjob/report")
         .containsEntry("atomic", "false")
-        .containsEntry("locations", "filesystem:/migrations")
-        .containsEntry("db-secret", "shop-db-app");
-    assertThat(run).contains("No pipeline parameter carries --pause-argocd");
+        .containsEntry("db-secret", "shop-db-app")
+        .doesNotContainKey("locations");
+    assertThat(run).contains("No pipeline parameter carries --locations, --pause-argocd");
   }
 
   @Test
