@@ -500,6 +500,76 @@ class PlanIT extends PlanTestBase {
   }
 
   @Test
+  void aKedaScaledJobIsABlockerUnlessPausedAndARunningJobAWarning() {
+    accessReviews(review -> true);
+    usersOfTheDatabase();
+    shapes.crd(Survey.SCALED_JOBS);
+    String template =
+        "{\"template\":{\"spec\":{\"containers\":[{\"name\":\"import\",\"image\":\"import:1\","
+            + "\"env\":[{\"name\":\"DATABASE_URL\",\"value\":\""
+            + shapes.url("db", "shop")
+            + "\"}]}]}}}";
+    shapes.create(
+        Survey.SCALED_JOBS,
+        NS,
+        "{\"apiVersion\":\"keda.sh/v1alpha1\",\"kind\":\"ScaledJob\",\"metadata\":{\"name\":\"import\"},"
+            + "\"spec\":{\"jobTargetRef\":"
+            + template
+            + "}}");
+    client
+        .batch()
+        .v1()
+        .jobs()
+        .inNamespace(NS)
+        .resource(
+            new io.fabric8.kubernetes.api.model.batch.v1.JobBuilder()
+                .withNewMetadata()
+                .withName("backfill")
+                .endMetadata()
+                .withNewSpec()
+                .withNewTemplate()
+                .withNewSpec()
+                .addNewContainer()
+                .withName("backfill")
+                .withImage("backfill:1")
+                .withEnv(
+                    env("PGHOST", "db"),
+                    env("PGPORT", String.valueOf(shapes.port())),
+                    env("PGDATABASE", "shop"))
+                .endContainer()
+                .endSpec()
+                .endTemplate()
+                .endSpec()
+                .build())
+        .create();
+
+    Result result = plan();
+
+    assertExit(result, 5);
+    assertThat(result.out())
+        .contains(
+            "X KEDA scaledjob/import starts Jobs that use the database and Pitstop does not pause ScaledJobs")
+        .contains("! job/backfill uses the database and has not finished");
+  }
+
+  @Test
+  void failedMigrationsInTheHistoryAreABlocker() throws Exception {
+    accessReviews(review -> true);
+    usersOfTheDatabase();
+    postgres.execute(
+        "shop",
+        "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script,"
+            + " checksum, installed_by, execution_time, success) VALUES (2, '2', 'add order"
+            + " status', 'SQL', 'V2__add_order_status.sql', 0, 'postgres', 10, false)");
+
+    Result result = plan();
+
+    assertExit(result, 5);
+    assertThat(result.out())
+        .contains("X the schema history records failed migration(s) V2 \"add order status\"");
+  }
+
+  @Test
   void aLockedAppAndWorkloadsThatDoNotExistAreBlockers() {
     accessReviews(review -> true);
     usersOfTheDatabase();
