@@ -47,7 +47,6 @@ final class ConnectionStrings {
   private static final Pattern KEYWORD =
       Pattern.compile("(?i)(?:^|\\s)(host|hostaddr|port|dbname)\\s*=\\s*('[^']*'|[^\\s']+)");
 
-  private static final Pattern USER_INFO_PASSWORD = Pattern.compile("(://[^/:@\\s]*:)[^@\\s/]*@");
   private static final Pattern PASSWORD_PARAMETER =
       Pattern.compile("(?i)\\b(password|passwd|pwd|sslpassword)(\\s*=\\s*)('[^']*'|[^&\\s;']*)");
 
@@ -60,8 +59,34 @@ final class ConnectionStrings {
     if (text == null) {
       return null;
     }
-    String result = USER_INFO_PASSWORD.matcher(text).replaceAll("$1****@");
-    return PASSWORD_PARAMETER.matcher(result).replaceAll("$1$2****");
+    Matcher url = ANY_URL.matcher(text);
+    StringBuilder out = new StringBuilder();
+    while (url.find()) {
+      url.appendReplacement(out, Matcher.quoteReplacement(redactUserInfo(url.group())));
+    }
+    url.appendTail(out);
+    return PASSWORD_PARAMETER.matcher(out.toString()).replaceAll("$1$2****");
+  }
+
+  private static final Pattern ANY_URL =
+      Pattern.compile("[A-Za-z][A-Za-z0-9+.:-]*://[^\\s'\"<>`]+");
+
+  /**
+   * The URL with the password of its user info replaced. The user info ends at the last {@code @}
+   * before the query: a password written unencoded may hold {@code @} or {@code /} itself.
+   */
+  private static String redactUserInfo(String url) {
+    int start = url.indexOf("://") + 3;
+    int query = url.indexOf('?', start);
+    int at = url.lastIndexOf('@', query < 0 ? url.length() - 1 : query);
+    if (at < start) {
+      return url;
+    }
+    int colon = url.indexOf(':', start);
+    if (colon < 0 || colon > at) {
+      return url;
+    }
+    return url.substring(0, colon + 1) + "****" + url.substring(at);
   }
 
   /**
@@ -107,18 +132,20 @@ final class ConnectionStrings {
     String cleaned = url.replaceAll("[.,;)\\]}]+$", "");
     int scheme = cleaned.indexOf("://");
     String rest = cleaned.substring(scheme + 3);
-    int authorityEnd = rest.length();
-    for (int i = 0; i < rest.length(); i++) {
-      char c = rest.charAt(i);
+    // the user info ends at the last @ before the query (a password may hold @ or /)
+    int questionMark = rest.indexOf('?');
+    int at = rest.lastIndexOf('@', questionMark < 0 ? rest.length() - 1 : questionMark);
+    String afterUser = at < 0 ? rest : rest.substring(at + 1);
+    int authorityEnd = afterUser.length();
+    for (int i = 0; i < afterUser.length(); i++) {
+      char c = afterUser.charAt(i);
       if (c == '/' || c == '?') {
         authorityEnd = i;
         break;
       }
     }
-    String authority = rest.substring(0, authorityEnd);
-    int at = authority.lastIndexOf('@');
-    String hostList = at < 0 ? authority : authority.substring(at + 1);
-    String pathAndQuery = rest.substring(authorityEnd);
+    String hostList = afterUser.substring(0, authorityEnd);
+    String pathAndQuery = afterUser.substring(authorityEnd);
     String database = null;
     String query = "";
     if (pathAndQuery.startsWith("/")) {

@@ -34,6 +34,19 @@ class ConnectionStringsTest {
   }
 
   @Test
+  void anUnencodedPasswordWithAtAndSlashIsRemovedWhole() {
+    Reference url = only("postgres://shop:p@ss/w0rd@db:5432/shop");
+
+    assertThat(url.hosts()).containsExactly(new HostPort("db", 5432));
+    assertThat(url.database()).isEqualTo("shop");
+    assertThat(url.shown()).isEqualTo("postgres://shop:****@db:5432/shop");
+    assertThat(
+            ConnectionStrings.redact(
+                "a=postgres://u:x@y/z@h/db b=jdbc:postgresql://h/db?password=q"))
+        .isEqualTo("a=postgres://u:****@h/db b=jdbc:postgresql://h/db?password=****");
+  }
+
+  @Test
   void passwordParametersAreRemovedFromShownUrls() {
     Reference url =
         only("jdbc:postgresql://shop-db-rw.shop:5432/app?password=hunter2&user=app&ssl=true");
