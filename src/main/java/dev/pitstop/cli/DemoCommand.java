@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "demo",
     description =
-        "Run the procedure twice on an embedded PostgreSQL and an in-memory cluster: a success, then a rollback.",
+        "Show a plan, then run the procedure twice on an embedded PostgreSQL and an in-memory cluster: a success, a rollback.",
     footer = {
       "%nNeeds nothing but the JDK; starts everything itself and deletes it at the end.",
       "%nExample:%n  pitstop demo          (from a build: java -jar target/pitstop.jar demo)"
