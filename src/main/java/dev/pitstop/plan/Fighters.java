@@ -24,7 +24,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Supplier;
 
 /**
  * What would fight the scale-down: the autoscalers, CronJobs and Argo CD Applications scale-down
@@ -69,20 +68,10 @@ final class Fighters {
     Ledger none = new Ledger("plan", "plan", Instant.EPOCH);
     KeepDown.Plan plan = new KeepDown.Plan();
     keepDown.discoverCronJobs(plan, cronJobs);
-    attempt(
-        "horizontalpodautoscalers",
-        () -> {
-          keepDown.discoverAutoscalers(plan, none, refs);
-          return null;
-        });
+    attempt("horizontalpodautoscalers", () -> keepDown.discoverAutoscalers(plan, none, refs));
     boolean kedaServed = survey.serves(Survey.SCALED_OBJECTS);
     if (kedaServed) {
-      attempt(
-          "scaledobjects.keda.sh",
-          () -> {
-            keepDown.discoverScaledObjects(plan, none, refs);
-            return null;
-          });
+      attempt("scaledobjects.keda.sh", () -> keepDown.discoverScaledObjects(plan, none, refs));
     } else if (!refs.isEmpty()) {
       report.unknown(
           "KEDA ScaledObjects",
@@ -134,14 +123,13 @@ final class Fighters {
     }
     attempt(
         "Argo CD Applications",
-        () -> {
-          keepDown.discoverArgoCd(
-              plan,
-              none,
-              tracked,
-              new KeepDown.Options(options.deleteRunningJobs(), true, options.argoCdNamespace()));
-          return null;
-        });
+        () ->
+            keepDown.discoverArgoCd(
+                plan,
+                none,
+                tracked,
+                new KeepDown.Options(
+                    options.deleteRunningJobs(), true, options.argoCdNamespace())));
   }
 
   private void runningJobs(
@@ -296,9 +284,9 @@ final class Fighters {
   }
 
   /** Runs a read; a right missing or an answer refused becomes an unknown, the rest goes on. */
-  private void attempt(String what, Supplier<Void> read) {
+  private void attempt(String what, Runnable read) {
     try {
-      read.get();
+      read.run();
     } catch (PitstopException e) {
       if (e.isTransient() || e.exitCode() == ExitCode.USAGE) {
         throw e;

@@ -74,7 +74,7 @@ final class FrontDoor {
       report.unknown("Ingresses", ingressList.reason());
     }
     for (GenericKubernetesResource ingress : ingressList.items()) {
-      if (!ingressBackends(ingress).stream().filter(selecting::containsKey).toList().isEmpty()) {
+      if (ingressBackends(ingress).stream().anyMatch(selecting::containsKey)) {
         ingresses.add(ingress.getMetadata().getName());
       }
     }

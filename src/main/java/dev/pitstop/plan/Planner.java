@@ -66,23 +66,23 @@ public final class Planner {
    */
   public StepResult plan(PlanRequest request, Emitted.Form emit, boolean textOutput) {
     PlanReport report = plan(request);
-    String text = report.text();
-    String summary;
-    if (emit != null) {
-      context.progress().info(text);
-      summary =
-          Emitted.render(emit, report.proposal, context.cluster().namespace()).stripTrailing();
-    } else {
-      summary = textOutput ? text : report.verdict();
+    String emitted =
+        emit == null
+            ? null
+            : Emitted.render(emit, report.proposal, context.cluster().namespace()).stripTrailing();
+    if (emitted != null && textOutput) {
+      // stdout holds only what was asked for, so it can be redirected into a file
+      context.progress().info(report.text());
     }
+    String summary = !textOutput ? report.verdict() : emitted != null ? emitted : report.text();
     StepResult result = report.toResult(summary);
-    if (emit == null) {
+    if (emitted == null) {
       return result;
     }
     StepResult.Builder withEmitted = StepResult.builder(summary).exitCode(result.exitCode());
     result.fields().forEach(withEmitted::field);
     withEmitted.field(
-        "emitted", Map.of("form", emit.name().toLowerCase(Locale.ROOT), "text", summary));
+        "emitted", Map.of("form", emit.name().toLowerCase(Locale.ROOT), "text", emitted));
     return withEmitted.build();
   }
 
@@ -797,14 +797,10 @@ public final class Planner {
         changes.add(new PlanReport.Change("scale-up", "~", "resume " + owner.key()));
       }
     }
-    report.pauses.forEach(
-        p ->
-            changes.add(new PlanReport.Change("scale-up", "~", "put back what scale-down paused")));
     if (!report.pauses.isEmpty()) {
-      // one line is enough for all of them
-      List<PlanReport.Change> deduplicated = new ArrayList<>(new LinkedHashSet<>(changes));
-      changes.clear();
-      changes.addAll(deduplicated);
+      changes.add(
+          new PlanReport.Change(
+              "scale-up", "~", "put back what scale-down paused, as recorded (see Will pause)"));
     }
     changes.add(new PlanReport.Change("maintenance-off", "~", "back exactly as recorded"));
     changes.add(new PlanReport.Change("unlock", "-", "delete " + record));

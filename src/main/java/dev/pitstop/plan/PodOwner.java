@@ -1,7 +1,6 @@
 package dev.pitstop.plan;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.LabelSelector;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -102,12 +101,6 @@ record PodOwner(PodOwner.Kind kind, GenericKubernetesResource object) {
       }
     }
     return volumes;
-  }
-
-  /** {@code spec.selector} of a Deployment, StatefulSet, DaemonSet or Rollout. */
-  LabelSelector selector() {
-    return dev.pitstop.kube.Workload.of(dev.pitstop.kube.WorkloadKind.DEPLOYMENT, object)
-        .selector();
   }
 
   @SuppressWarnings("unchecked")
