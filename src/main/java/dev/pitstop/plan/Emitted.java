@@ -76,6 +76,16 @@ public final class Emitted {
 
   private Emitted() {}
 
+  /**
+   * The form of a run with these options (option name without dashes to a String, a Boolean or a
+   * List of Strings), in the map's order.
+   */
+  public static String render(Form form, java.util.Map<String, Object> options, String namespace) {
+    Proposal proposal = new Proposal();
+    options.forEach((option, value) -> proposal.put(option, value, null));
+    return render(form, proposal, namespace);
+  }
+
   static String render(Form form, Proposal proposal, String namespace) {
     return switch (form) {
       case CONFIG -> config(proposal);
@@ -164,7 +174,6 @@ public final class Emitted {
     run.put("kind", "PipelineRun");
     ObjectNode metadata = run.putObject("metadata");
     metadata.put("generateName", proposal.get("app") + "-migration-");
-    metadata.put("namespace", namespace);
     ObjectNode spec = run.putObject("spec");
     spec.putObject("pipelineRef").put("name", TEKTON_PIPELINE);
     spec.putObject("taskRunTemplate").put("serviceAccountName", "pitstop");
@@ -190,6 +199,9 @@ public final class Emitted {
     }
     StringBuilder text = new StringBuilder();
     notes(text, leftOut, "the app's config file (the config workspace and config-file)");
+    text.append("# kubectl create -n ")
+        .append(namespace)
+        .append(" -f this-file.yaml   (the Pipeline and the pitstop ServiceAccount live there)\n");
     text.append(
         "# Bind the migrations workspace to where the migrations are, e.g. a ConfigMap or a\n"
             + "# git-clone Task's output; its default path is the locations parameter's.\n");
