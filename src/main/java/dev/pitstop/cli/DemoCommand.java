@@ -3,6 +3,7 @@ package dev.pitstop.cli;
 import com.sun.net.httpserver.HttpServer;
 import dev.pitstop.demo.DemoCluster;
 import dev.pitstop.demo.DemoDatabase;
+import dev.pitstop.demo.SampleApp;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -23,7 +24,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "demo",
     description =
-        "Run the procedure twice on an embedded PostgreSQL and an in-memory cluster: a success, then a rollback.",
+        "Show a plan, then run the procedure twice on an embedded PostgreSQL and an in-memory cluster: a success, a rollback.",
     footer = {
       "%nNeeds nothing but the JDK; starts everything itself and deletes it at the end. From a"
           + " build: java -jar target/pitstop.jar demo.",
@@ -79,6 +80,25 @@ final class DemoCommand implements Callable<Integer> {
               + " rows, checksum "
               + ordersBefore);
       out.println("  cluster: " + describe(cluster));
+      SampleApp.databaseSettings(cluster.client(), APP, "localhost", database.port());
+
+      step(out, "0. before the first release: what would a run do, and how long would it take?");
+      int plan =
+          pitstop(
+              inner,
+              out,
+              concat(
+                  List.of(
+                      "plan",
+                      "--app",
+                      APP,
+                      "-n",
+                      APP,
+                      "--timeout",
+                      "60s",
+                      "--locations",
+                      "classpath:pitstop/demo/v1,classpath:pitstop/demo/v2"),
+                  db));
 
       List<String> common =
           concat(
@@ -164,6 +184,7 @@ final class DemoCommand implements Callable<Integer> {
 
       boolean asExpected =
           setup == 0
+              && plan == 0
               && good == 0
               && bad == 1
               && discounts == null

@@ -25,8 +25,8 @@ public final class PitstopCli {
       description = {
         "Stop-the-world PostgreSQL migrations on Kubernetes: each subcommand is one step.",
         "Exit codes: 0 done, 1 failed, 2 bad input (nothing changed), 3 locked by another run,"
-            + " 4 rollback failed, 70 out of memory, 75 transient (retry), 130/143 stopped by"
-            + " SIGINT/SIGTERM."
+            + " 4 rollback failed, 5 plan has blockers, 70 out of memory, 75 transient (retry),"
+            + " 130/143 stopped by SIGINT/SIGTERM."
       })
   static final class Root implements Runnable {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -40,6 +40,7 @@ public final class PitstopCli {
   /** The subcommands, in the order the help lists them. */
   private static final List<Class<?>> SUBCOMMANDS =
       List.of(
+          PlanCommand.class,
           LockCommand.class,
           MaintenanceOnCommand.class,
           ScaleDownCommand.class,

@@ -18,6 +18,12 @@ public final class ExitCode {
   public static final int ROLLBACK_FAILED = 4;
 
   /**
+   * {@code plan} only: the plan has blockers (something the run cannot do, or cannot do safely);
+   * nothing was changed.
+   */
+  public static final int PLAN_BLOCKED = 5;
+
+  /**
    * The JVM ran out of memory (EX_SOFTWARE): the step stopped wherever it was, like a killed pod.
    * Not a retry and not "locked": the pipeline rolls back, and the memory limit needs raising.
    */

@@ -1,5 +1,7 @@
 package dev.pitstop.demo;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pitstop.kube.KubeClients;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -14,6 +16,7 @@ import java.net.InetAddress;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 /**
  * An in-memory Kubernetes API server (fabric8's, in CRUD mode) on loopback, holding {@link
@@ -34,6 +37,8 @@ public final class DemoCluster implements AutoCloseable {
 
   private DemoCluster(String namespace) {
     server = startServer();
+    // the demo runs as the cluster's administrator: every access review says yes
+    answerAccessReviews(server, review -> true);
     try (KubernetesClient template = server.createClient()) {
       config =
           new ConfigBuilder(template.getConfiguration()).withRequestRetryBackoffLimit(0).build();
@@ -61,6 +66,49 @@ public final class DemoCluster implements AutoCloseable {
             false);
     server.init(InetAddress.getLoopbackAddress(), 0);
     return server;
+  }
+
+  /** Where SelfSubjectAccessReviews are sent. */
+  public static final String ACCESS_REVIEWS =
+      "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews";
+
+  /**
+   * Makes the server answer SelfSubjectAccessReviews as an API server does, which the in-memory
+   * server cannot on its own: allowed when {@code allowed} accepts the review's {@code
+   * spec.resourceAttributes} (namespace, verb, group, resource), denied otherwise. Call it before
+   * the first review is sent; the answer holds for the server's life.
+   */
+  public static void answerAccessReviews(
+      KubernetesMockServer server, Predicate<Map<String, Object>> allowed) {
+    ObjectMapper json = new ObjectMapper();
+    server
+        .expect()
+        .post()
+        .withPath(ACCESS_REVIEWS)
+        .andReply(
+            201,
+            request -> {
+              try {
+                Map<String, Object> review =
+                    json.readValue(request.getUtf8Body(), new TypeReference<>() {});
+                Object spec = review.get("spec");
+                Object attributes =
+                    spec instanceof Map<?, ?> m ? m.get("resourceAttributes") : null;
+                @SuppressWarnings("unchecked")
+                Map<String, Object> asked =
+                    attributes instanceof Map<?, ?> a ? (Map<String, Object>) a : Map.of();
+                boolean yes = allowed.test(asked);
+                review.put(
+                    "status",
+                    yes
+                        ? Map.of("allowed", true)
+                        : Map.of("allowed", false, "reason", "no RBAC rule allows it"));
+                return json.writeValueAsString(review);
+              } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            })
+        .always();
   }
 
   public static DemoCluster start(String namespace) {

@@ -195,6 +195,111 @@ public final class SampleApp {
   }
 
   /**
+   * How the sample app finds its database, written as real manifests write it: web's Spring Boot
+   * URL names the Service {@code shop-db} (an ExternalName for the database's host) and web has an
+   * HTTP readiness probe; worker takes libpq's {@code PG*} variables from a ConfigMap; and {@code
+   * analytics}, another app, uses another database on the same server.
+   */
+  public static void databaseSettings(
+      KubernetesClient client, String namespace, String host, int port) {
+    client
+        .services()
+        .inNamespace(namespace)
+        .resource(
+            new ServiceBuilder()
+                .withNewMetadata()
+                .withName("shop-db")
+                .endMetadata()
+                .withNewSpec()
+                .withType("ExternalName")
+                .withExternalName(host)
+                .endSpec()
+                .build())
+        .create();
+    client
+        .apps()
+        .deployments()
+        .inNamespace(namespace)
+        .withName("web")
+        .edit(
+            web -> {
+              web.getSpec().getTemplate().getSpec().setTerminationGracePeriodSeconds(20L);
+              var container = web.getSpec().getTemplate().getSpec().getContainers().get(0);
+              container.setEnv(
+                  new java.util.ArrayList<>(
+                      java.util.List.of(
+                          new io.fabric8.kubernetes.api.model.EnvVar(
+                              "SPRING_DATASOURCE_URL",
+                              "jdbc:postgresql://shop-db:" + port + "/shop",
+                              null))));
+              container.setReadinessProbe(
+                  new io.fabric8.kubernetes.api.model.ProbeBuilder()
+                      .withNewHttpGet()
+                      .withPath("/healthz")
+                      .withNewPort(8080)
+                      .endHttpGet()
+                      .withInitialDelaySeconds(5)
+                      .withPeriodSeconds(5)
+                      .build());
+              return web;
+            });
+    client
+        .configMaps()
+        .inNamespace(namespace)
+        .resource(
+            new ConfigMapBuilder()
+                .withNewMetadata()
+                .withName("shop-db-settings")
+                .endMetadata()
+                .addToData("PGHOST", "shop-db")
+                .addToData("PGPORT", String.valueOf(port))
+                .addToData("PGDATABASE", "shop")
+                .build())
+        .create();
+    client
+        .apps()
+        .statefulSets()
+        .inNamespace(namespace)
+        .withName("worker")
+        .edit(
+            worker -> {
+              worker
+                  .getSpec()
+                  .getTemplate()
+                  .getSpec()
+                  .getContainers()
+                  .get(0)
+                  .setEnvFrom(
+                      new java.util.ArrayList<>(
+                          java.util.List.of(
+                              new io.fabric8.kubernetes.api.model.EnvFromSourceBuilder()
+                                  .withNewConfigMapRef()
+                                  .withName("shop-db-settings")
+                                  .endConfigMapRef()
+                                  .build())));
+              return worker;
+            });
+    Deployment analytics = deployment("analytics", 1, "analytics:1.0");
+    analytics.getMetadata().setLabels(java.util.Map.of("app", "analytics"));
+    analytics.getSpec().getSelector().setMatchLabels(java.util.Map.of("app", "analytics"));
+    analytics.getSpec().getTemplate().getMetadata().setLabels(java.util.Map.of("app", "analytics"));
+    analytics
+        .getSpec()
+        .getTemplate()
+        .getSpec()
+        .getContainers()
+        .get(0)
+        .setEnv(
+            new java.util.ArrayList<>(
+                java.util.List.of(
+                    new io.fabric8.kubernetes.api.model.EnvVar(
+                        "SPRING_DATASOURCE_URL",
+                        "jdbc:postgresql://shop-db:" + port + "/analytics",
+                        null))));
+    client.apps().deployments().inNamespace(namespace).resource(analytics).create();
+  }
+
+  /**
    * Creates the whole app: web (3 replicas), worker statefulset (2), settings, Service, Ingress.
    */
   public static void create(KubernetesClient client, String namespace) {

@@ -89,7 +89,7 @@ public final class CronJobs {
   }
 
   /** A Job is over when it carries a true Complete or Failed condition. */
-  static boolean finished(GenericKubernetesResource job) {
+  public static boolean finished(GenericKubernetesResource job) {
     if (!(job.get("status", "conditions") instanceof List<?> conditions)) {
       return false;
     }

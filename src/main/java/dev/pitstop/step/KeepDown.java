@@ -88,6 +88,21 @@ public final class KeepDown {
     public List<String> warnings() {
       return warnings;
     }
+
+    /** The HPAs found; those {@link AutoscalerRecord#raised() raised} are held at 1. */
+    public List<AutoscalerRecord> autoscalers() {
+      return java.util.Collections.unmodifiableList(autoscalers);
+    }
+
+    /** The KEDA ScaledObjects that would be paused. */
+    public List<ScaledObjectRecord> scaledObjects() {
+      return java.util.Collections.unmodifiableList(scaledObjects);
+    }
+
+    /** The Argo CD Applications whose automated sync would be paused. */
+    public List<ArgoCdRecord> argoCd() {
+      return java.util.Collections.unmodifiableList(argoCd);
+    }
   }
 
   private final StepContext context;
@@ -112,6 +127,23 @@ public final class KeepDown {
       List<GenericKubernetesResource> suspended,
       Options options) {
     Plan plan = new Plan();
+    discoverCronJobs(plan, suspended);
+    List<WorkloadRef> refs = workloads.stream().map(Workload::ref).toList();
+    discoverAutoscalers(plan, recorded, refs);
+    discoverScaledObjects(plan, recorded, refs);
+    List<HasMetadata> objects = new ArrayList<>();
+    workloads.forEach(w -> objects.add(w.object()));
+    objects.addAll(suspended);
+    discoverArgoCd(plan, recorded, objects, options);
+    return plan;
+  }
+
+  /**
+   * The CronJobs to suspend. Like the other {@code discover…} parts, reads only and adds to {@code
+   * plan}; {@code pitstop plan} calls the parts one by one, so a part it may not read is reported
+   * on its own while the others still count.
+   */
+  public void discoverCronJobs(Plan plan, List<GenericKubernetesResource> suspended) {
     for (GenericKubernetesResource cronJob : suspended) {
       Boolean suspend = CronJobs.suspend(cronJob);
       plan.cronJobs.add(new CronJobRecord(cronJob.getMetadata().getName(), suspend));
@@ -119,45 +151,51 @@ public final class KeepDown {
         plan.changes.add("suspend cronjob/" + cronJob.getMetadata().getName());
       }
     }
-    List<WorkloadRef> refs = workloads.stream().map(Workload::ref).toList();
-    if (!refs.isEmpty()) {
-      for (GenericKubernetesResource hpa : autoscalers.hpasTargeting(refs)) {
-        AutoscalerRecord before = recorded.autoscalers().get("hpa/" + hpa.getMetadata().getName());
-        if (before == null) {
-          discoverHpa(plan, hpa);
-        } else if (before.raised()
-            && Autoscalers.minReplicas(hpa) != null
-            && Autoscalers.minReplicas(hpa) < AutoscalerRecord.HELD_MIN_REPLICAS) {
-          plan.changes.add("hold hpa/" + before.name() + " at minReplicas 1 again");
-        }
-      }
-      for (GenericKubernetesResource scaledObject : autoscalers.scaledObjectsTargeting(refs)) {
-        String name = scaledObject.getMetadata().getName();
-        String target = Autoscalers.scaledObjectTarget(scaledObject).orElseThrow().toString();
-        String before = Autoscalers.annotation(scaledObject, Autoscalers.PAUSED_REPLICAS);
-        plan.scaledObjects.add(new ScaledObjectRecord(name, target, before));
-        if (recorded.scaledObjects().containsKey("scaledobject/" + name)) {
-          before = recorded.scaledObjects().get("scaledobject/" + name).pausedReplicas();
-        }
-        if (!HELD_PAUSED_REPLICAS.equals(
-            Autoscalers.annotation(scaledObject, Autoscalers.PAUSED_REPLICAS))) {
-          plan.changes.add(
-              "pause KEDA scaledobject/"
-                  + name
-                  + " (target "
-                  + target
-                  + ") with "
-                  + Autoscalers.PAUSED_REPLICAS
-                  + ": \"0\""
-                  + (before == null ? "" : " (was \"" + before + "\", put back afterwards)"));
-        }
+  }
+
+  /** The HorizontalPodAutoscalers that target the workloads. */
+  public void discoverAutoscalers(Plan plan, Ledger recorded, List<WorkloadRef> refs) {
+    if (refs.isEmpty()) {
+      return;
+    }
+    for (GenericKubernetesResource hpa : autoscalers.hpasTargeting(refs)) {
+      AutoscalerRecord before = recorded.autoscalers().get("hpa/" + hpa.getMetadata().getName());
+      if (before == null) {
+        discoverHpa(plan, hpa);
+      } else if (before.raised()
+          && Autoscalers.minReplicas(hpa) != null
+          && Autoscalers.minReplicas(hpa) < AutoscalerRecord.HELD_MIN_REPLICAS) {
+        plan.changes.add("hold hpa/" + before.name() + " at minReplicas 1 again");
       }
     }
-    List<HasMetadata> objects = new ArrayList<>();
-    workloads.forEach(w -> objects.add(w.object()));
-    objects.addAll(suspended);
-    discoverArgoCd(plan, recorded, objects, options);
-    return plan;
+  }
+
+  /** The KEDA ScaledObjects that target the workloads. */
+  public void discoverScaledObjects(Plan plan, Ledger recorded, List<WorkloadRef> refs) {
+    if (refs.isEmpty()) {
+      return;
+    }
+    for (GenericKubernetesResource scaledObject : autoscalers.scaledObjectsTargeting(refs)) {
+      String name = scaledObject.getMetadata().getName();
+      String target = Autoscalers.scaledObjectTarget(scaledObject).orElseThrow().toString();
+      String before = Autoscalers.annotation(scaledObject, Autoscalers.PAUSED_REPLICAS);
+      plan.scaledObjects.add(new ScaledObjectRecord(name, target, before));
+      if (recorded.scaledObjects().containsKey("scaledobject/" + name)) {
+        before = recorded.scaledObjects().get("scaledobject/" + name).pausedReplicas();
+      }
+      if (!HELD_PAUSED_REPLICAS.equals(
+          Autoscalers.annotation(scaledObject, Autoscalers.PAUSED_REPLICAS))) {
+        plan.changes.add(
+            "pause KEDA scaledobject/"
+                + name
+                + " (target "
+                + target
+                + ") with "
+                + Autoscalers.PAUSED_REPLICAS
+                + ": \"0\""
+                + (before == null ? "" : " (was \"" + before + "\", put back afterwards)"));
+      }
+    }
   }
 
   private void discoverHpa(Plan plan, GenericKubernetesResource hpa) {
@@ -190,7 +228,11 @@ public final class KeepDown {
     }
   }
 
-  private void discoverArgoCd(
+  /**
+   * The Argo CD Applications that manage the objects: with {@code options.pauseArgoCd()} each
+   * Application is read and its pause planned, otherwise each is warned about.
+   */
+  public void discoverArgoCd(
       Plan plan, Ledger recorded, List<HasMetadata> objects, Options options) {
     Map<Tracking, List<String>> managed = new LinkedHashMap<>();
     for (HasMetadata object : objects) {

@@ -389,6 +389,9 @@ class RunIT extends ClusterTestBase {
 
     assertThat(demo.exitCode()).as(demo.toString()).isZero();
     assertThat(demo.out())
+        .contains("$ pitstop plan --app shop -n shop")
+        .contains("certain   deployment/web")
+        .contains("plan: runnable")
         .contains("release 2 migrated and up")
         .contains("= before the bad release (rows restored)")
         .contains("no discounts table");
