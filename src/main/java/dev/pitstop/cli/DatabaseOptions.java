@@ -3,7 +3,6 @@ package dev.pitstop.cli;
 import dev.pitstop.core.PitstopException;
 import dev.pitstop.db.DbConnection;
 import dev.pitstop.db.FlywaySettings;
-import dev.pitstop.db.SessionPolicy;
 import dev.pitstop.db.SessionSettings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -56,21 +55,6 @@ public final class DatabaseOptions {
       description =
           "PostgreSQL statement_timeout of every session; 0s means none. Default: ${DEFAULT-VALUE}.")
   Duration statementTimeout;
-
-  @Option(
-      names = "--terminate-sessions",
-      description =
-          "End other sessions on the database before changing it, and wait until they are gone."
-              + " Without it the step waits for them up to --sessions-timeout, then exits 75.")
-  boolean terminateSessions;
-
-  @Option(
-      names = "--sessions-timeout",
-      paramLabel = "DURATION",
-      defaultValue = "30s",
-      converter = CommonOptions.DurationConverter.class,
-      description = "How long to wait for other sessions to leave. Default: ${DEFAULT-VALUE}.")
-  Duration sessionsTimeout;
 
   public boolean given() {
     return jdbcUrl != null && !jdbcUrl.isBlank();
@@ -128,11 +112,5 @@ public final class DatabaseOptions {
     return SessionSettings.defaults()
         .withLockTimeout(lockTimeout)
         .withStatementTimeout(statementTimeout);
-  }
-
-  public SessionPolicy sessions() {
-    return terminateSessions
-        ? SessionPolicy.terminateWithin(sessionsTimeout)
-        : SessionPolicy.waitFor(sessionsTimeout);
   }
 }

@@ -25,6 +25,8 @@ import picocli.CommandLine.Option;
       "    --jdbc-url jdbc:postgresql://db:5432/shop --db-user shop"
     })
 final class FinishCommand extends StepCommand {
+  @Mixin SessionsOptions sessions;
+
   @Mixin RunOptions run;
 
   @Mixin DatabaseOptions database;
@@ -91,7 +93,7 @@ final class FinishCommand extends StepCommand {
                 database.connection(environment()),
                 flyway.toOptions(environment().env()),
                 maintenanceDatabase.name,
-                database.sessionsTimeout,
+                sessions.sessionsTimeout,
                 common.timeout,
                 context.progress())
             : null;

@@ -28,6 +28,8 @@ import picocli.CommandLine.Mixin;
       "    --locations filesystem:/migrations"
     })
 final class MigrateCommand extends DatabaseCommand {
+  @Mixin SessionsOptions sessions;
+
   @Mixin RunOptions run;
 
   @Mixin FlywayMixin flyway;
@@ -61,7 +63,7 @@ final class MigrateCommand extends DatabaseCommand {
         MigrateRequest.of(connection(), flywayOptions())
             .withAtomic(atomic.atomic)
             .withSession(database.session())
-            .withSessions(database.sessions())
+            .withSessions(sessions.policy())
             .withDryRun(run.dryRun)
             .withTimeout(common.timeout);
     return new MigrateStep(progress).run(request, undoLog(context, progress));

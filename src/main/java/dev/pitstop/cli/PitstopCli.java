@@ -54,6 +54,7 @@ public final class PitstopCli {
           RollbackCommand.class,
           FinishCommand.class,
           RestoreCommand.class,
+          PruneCommand.class,
           StatusCommand.class,
           RunCommand.class,
           CopyMigrationsCommand.class,

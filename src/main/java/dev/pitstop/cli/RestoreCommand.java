@@ -23,6 +23,8 @@ import picocli.CommandLine.Option;
       "    --jdbc-url jdbc:postgresql://db:5432/shop --db-user shop"
     })
 final class RestoreCommand extends DatabaseCommand {
+  @Mixin SessionsOptions sessions;
+
   @Mixin RunOptions run;
 
   @Mixin MaintenanceDatabaseOption maintenanceDatabase;
@@ -58,7 +60,7 @@ final class RestoreCommand extends DatabaseCommand {
                 run.runId,
                 name,
                 maintenanceDatabase.name,
-                SessionPolicy.terminateWithin(database.sessionsTimeout),
+                SessionPolicy.terminateWithin(sessions.sessionsTimeout),
                 run.dryRun,
                 common.timeout));
   }

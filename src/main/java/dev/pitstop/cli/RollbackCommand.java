@@ -20,6 +20,8 @@ import picocli.CommandLine.Option;
       "    --jdbc-url jdbc:postgresql://db:5432/shop --db-user shop"
     })
 final class RollbackCommand extends StepCommand {
+  @Mixin SessionsOptions sessions;
+
   @Mixin RunOptions run;
 
   @Mixin DatabaseOptions database;
@@ -59,7 +61,7 @@ final class RollbackCommand extends StepCommand {
                 database.connection(environment()),
                 flyway.toOptions(environment().env()),
                 maintenanceDatabase.name,
-                database.sessionsTimeout,
+                sessions.sessionsTimeout,
                 common.timeout,
                 context.progress())
             : null;

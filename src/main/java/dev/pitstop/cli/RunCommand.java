@@ -60,6 +60,8 @@ import picocli.CommandLine.Option;
       "    --url http://shop-web.shop.svc/healthz"
     })
 final class RunCommand extends StepCommand {
+  @Mixin SessionsOptions sessions;
+
   @Mixin RunOptions run;
 
   @Mixin HolderOption holder;
@@ -157,14 +159,14 @@ final class RunCommand extends StepCommand {
 
   private SnapshotRequest snapshotRequest(Duration budget) {
     return new SnapshotRequest(
-        db, run.runId, maintenanceDatabase.name, keep.keep, database.sessions(), false, budget);
+        db, run.runId, maintenanceDatabase.name, keep.keep, sessions.policy(), false, budget);
   }
 
   private MigrateRequest migrateRequest(Duration budget) {
     return MigrateRequest.of(db, flywayOptions)
         .withAtomic(atomic.atomic)
         .withSession(database.session())
-        .withSessions(database.sessions())
+        .withSessions(sessions.policy())
         .withTimeout(budget);
   }
 
@@ -261,7 +263,7 @@ final class RunCommand extends StepCommand {
                         db,
                         flywayOptions,
                         maintenanceDatabase.name,
-                        database.sessionsTimeout,
+                        sessions.sessionsTimeout,
                         budget,
                         context.progress()),
                     backwardCompatible));

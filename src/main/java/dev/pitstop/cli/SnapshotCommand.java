@@ -19,6 +19,8 @@ import picocli.CommandLine.Mixin;
       "    --jdbc-url jdbc:postgresql://db:5432/shop --db-user shop --keep 3"
     })
 final class SnapshotCommand extends DatabaseCommand {
+  @Mixin SessionsOptions sessions;
+
   @Mixin RunOptions run;
 
   @Mixin MaintenanceDatabaseOption maintenanceDatabase;
@@ -43,7 +45,7 @@ final class SnapshotCommand extends DatabaseCommand {
             run.runId,
             maintenanceDatabase.name,
             keep.validated(),
-            database.sessions(),
+            sessions.policy(),
             run.dryRun,
             common.timeout);
     return new SnapshotStep(progress).run(request, undoLog(context, progress));

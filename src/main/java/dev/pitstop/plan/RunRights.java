@@ -119,6 +119,11 @@ final class RunRights {
             "maintenance-on and -off in " + scope.mode() + " mode");
       }
     }
+    if ("ingress".equals(scope.mode()) || "httproute".equals(scope.mode())) {
+      needed.put(
+          new Right(ns, "", "services", "get"),
+          "maintenance-on checks that the maintenance Service it routes to exists");
+    }
     for (String argo : scope.argoCdNamespaces()) {
       for (String verb : List.of("get", "update")) {
         needed.put(

@@ -68,6 +68,34 @@ public final class DatabaseStatus {
     this.sleeper = sleeper;
   }
 
+  /** Each snapshot and set-aside copy by name, and the command that drops the old ones. */
+  private static String pitstopDatabases(List<Map<String, Object>> snapshots, DbConnection db) {
+    if (snapshots.isEmpty()) {
+      return "";
+    }
+    StringBuilder lines = new StringBuilder();
+    for (Map<String, Object> snapshot : snapshots) {
+      lines
+          .append("\n  ")
+          .append(snapshot.get("name"))
+          .append(": ")
+          .append(
+              "replaced".equals(snapshot.get("kind"))
+                  ? "the data a restore set aside (run "
+                  : snapshot.get("kind") + " (run ")
+          .append(snapshot.get("run-id"))
+          .append(", ")
+          .append(snapshot.get("created"))
+          .append(")");
+    }
+    lines
+        .append("\n  `pitstop prune --jdbc-url ")
+        .append(db.url())
+        .append(db.user() == null ? "" : " --db-user " + db.user())
+        .append(" --keep 1` drops all but the newest of each kind");
+    return lines.toString();
+  }
+
   public StepResult read(Request request) {
     DbConnection db = request.db();
     String database = Identifiers.requireValid("database", db.database());
@@ -134,7 +162,8 @@ public final class DatabaseStatus {
                     + failed.size()
                     + " failed, "
                     + snapshots.size()
-                    + " Pitstop database(s)")
+                    + " Pitstop database(s)"
+                    + pitstopDatabases(snapshots, db))
             .field("database", database)
             .field("schema-version", version)
             .field("pending", pending)

@@ -275,7 +275,7 @@ class CliOptionsTest {
     assertThat(run.retries).isEqualTo(5);
     assertThat(run.keep.keep).isEqualTo(4);
     assertThat(run.smoke.expectStatus).isEqualTo(204);
-    assertThat(run.database.terminateSessions).isTrue();
+    assertThat(run.sessions.terminateSessions).isTrue();
   }
 
   @Test

@@ -62,6 +62,8 @@ class FinishIT extends ClusterTestBase {
     List<String> all = new ArrayList<>(List.of("--run-id", RUN));
     if (List.of("snapshot", "migrate", "verify", "rollback", "finish").contains(command)) {
       all.addAll(database());
+    }
+    if (!command.equals("verify") && all.contains("--jdbc-url")) {
       all.addAll(List.of("--sessions-timeout", "1s"));
     }
     all.addAll(Arrays.asList(args));

@@ -275,4 +275,42 @@ class SnapshotRestoreIT {
     assertThat(failure.getMessage()).contains("does not exist", "nothing was restored");
     assertThat(pg.checksum("nosnap", "orders")).isEqualTo(rowsBefore);
   }
+
+  @Test
+  void pruneKeepsTheNewestOfEachKindAndNeverTheSnapshotARunNeeds() throws Exception {
+    DbConnection db = withOrders("prunes");
+    for (String run : List.of("run-a", "run-b", "run-c")) {
+      assertThat(snapshot.run(snapshotOf(db, run), noLog).fields()).containsEntry("created", true);
+    }
+    // run-b was rolled back: its restore set the migrated database aside
+    restore.run(
+        new RestoreRequest(
+            db,
+            "run-b",
+            Snapshots.snapshotName("prunes", "run-b"),
+            "postgres",
+            SessionPolicy.terminateWithin(Duration.ofSeconds(5)),
+            false,
+            Duration.ofSeconds(20)));
+    String replaced = Snapshots.replacedName("prunes", "run-b");
+    String runA = Snapshots.snapshotName("prunes", "run-a");
+    String runC = Snapshots.snapshotName("prunes", "run-c");
+    assertThat(pg.databaseExists(replaced)).isTrue();
+
+    StepResult dry =
+        new PruneStep(Progress.silent())
+            .prune(db, "postgres", 0, java.util.Set.of(runA), true, Duration.ofSeconds(20));
+    assertThat(dry.fields().get("dropped")).asList().containsExactlyInAnyOrder(runC, replaced);
+    assertThat(pg.databaseExists(runC)).as("a dry run drops nothing").isTrue();
+
+    StepResult pruned =
+        new PruneStep(Progress.silent())
+            .prune(db, "postgres", 0, java.util.Set.of(runA), false, Duration.ofSeconds(20));
+
+    assertThat(pruned.fields().get("dropped")).asList().containsExactlyInAnyOrder(runC, replaced);
+    assertThat(pg.databaseExists(runA)).as("the record names it").isTrue();
+    assertThat(pg.databaseExists(runC)).isFalse();
+    assertThat(pg.databaseExists(replaced)).isFalse();
+    assertThat(pg.databaseExists("prunes")).isTrue();
+  }
 }

@@ -88,10 +88,16 @@ class TektonFinishIT extends ClusterTestBase {
         args.addAll(database());
         args.addAll(List.of("--locations", RunFixture.V2, "--no-atomic"));
       }
-      case "verify" -> {
-        args.addAll(database());
-        args.addAll(List.of("--locations", RunFixture.V2));
-      }
+      case "verify" ->
+          // verify only reads: it takes no options about other sessions
+          args.addAll(
+              List.of(
+                  "--jdbc-url",
+                  fixture.jdbcUrl(),
+                  "--db-user",
+                  "postgres",
+                  "--locations",
+                  RunFixture.V2));
       case "scale-up" -> args.addAll(List.of("--image", "web=shop:2.0"));
       case "smoke-test" ->
           args.addAll(List.of("--url", fixture.healthUrl(), "--interval", "100ms"));
