@@ -107,6 +107,9 @@ class BadInputIT extends ClusterTestBase {
             "service",
             "--service",
             "shop-web"),
+        // one mistake, one exit code: no migrations folder is bad input for every database step
+        Case.of("--locations", "migrate", db, user),
+        Case.of("--locations", "verify", db, user),
         // durations
         Case.of("--timeout", "lock", "--app", "shop", "--run-id", "r1", "--timeout", "5x"),
         Case.of("--timeout", "lock", "--app", "shop", "--run-id", "r1", "--timeout", "-5s"),
