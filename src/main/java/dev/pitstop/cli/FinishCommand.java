@@ -25,15 +25,9 @@ import picocli.CommandLine.Option;
       "    --jdbc-url jdbc:postgresql://db:5432/shop --db-user shop"
     })
 final class FinishCommand extends StepCommand {
-  @Mixin SessionsOptions sessions;
-
   @Mixin RunOptions run;
 
-  @Mixin DatabaseOptions database;
-
-  @Mixin FlywayMixin flyway;
-
-  @Mixin MaintenanceDatabaseOption maintenanceDatabase;
+  @Mixin UndoOptions undo;
 
   @Option(
       names = "--last-step",
@@ -87,18 +81,10 @@ final class FinishCommand extends StepCommand {
 
   @Override
   StepResult execute(StepContext context) {
-    DatabaseUndo undo =
-        database.given()
-            ? new DatabaseUndo(
-                database.connection(environment()),
-                flyway.toOptions(environment().env()),
-                maintenanceDatabase.name,
-                sessions.sessionsTimeout,
-                common.timeout,
-                context.progress())
-            : null;
+    DatabaseUndo database = undo.undo(environment(), common.timeout, context.progress());
     return new FinishStep(context)
         .finish(
-            undo, new FinishStep.Options(lastStep, backwardCompatible, releaseOnRollbackFailure));
+            database,
+            new FinishStep.Options(lastStep, backwardCompatible, releaseOnRollbackFailure));
   }
 }

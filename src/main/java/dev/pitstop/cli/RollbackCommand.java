@@ -20,15 +20,9 @@ import picocli.CommandLine.Option;
       "    --jdbc-url jdbc:postgresql://db:5432/shop --db-user shop"
     })
 final class RollbackCommand extends StepCommand {
-  @Mixin SessionsOptions sessions;
-
   @Mixin RunOptions run;
 
-  @Mixin DatabaseOptions database;
-
-  @Mixin FlywayMixin flyway;
-
-  @Mixin MaintenanceDatabaseOption maintenanceDatabase;
+  @Mixin UndoOptions undo;
 
   @Option(
       names = "--backward-compatible",
@@ -55,17 +49,8 @@ final class RollbackCommand extends StepCommand {
 
   @Override
   StepResult execute(StepContext context) {
-    DatabaseUndo undo =
-        database.given()
-            ? new DatabaseUndo(
-                database.connection(environment()),
-                flyway.toOptions(environment().env()),
-                maintenanceDatabase.name,
-                sessions.sessionsTimeout,
-                common.timeout,
-                context.progress())
-            : null;
-    StepResult result = new RollbackStep(context).rollback(undo, backwardCompatible);
+    DatabaseUndo database = undo.undo(environment(), common.timeout, context.progress());
+    StepResult result = new RollbackStep(context).rollback(database, backwardCompatible);
     if (!failAfterRollback || run.dryRun) {
       return result;
     }

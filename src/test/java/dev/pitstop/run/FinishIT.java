@@ -6,9 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pitstop.ledger.Ledger;
 import dev.pitstop.testing.CliRunner.Result;
-import dev.pitstop.testing.ClusterTestBase;
 import dev.pitstop.testing.RunFixture;
-import dev.pitstop.testing.TestPostgres;
+import dev.pitstop.testing.RunTestBase;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,10 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,29 +24,7 @@ import org.junit.jupiter.api.Test;
  * a step cut off mid-way, and a failed rollback; and {@code status} names the one next command,
  * which is run exactly as printed.
  */
-class FinishIT extends ClusterTestBase {
-  private static TestPostgres postgres;
-  private RunFixture fixture;
-
-  @BeforeAll
-  static void startPostgres() {
-    postgres = TestPostgres.start();
-  }
-
-  @AfterAll
-  static void stopPostgres() {
-    postgres.close();
-  }
-
-  @BeforeEach
-  void freshDatabaseAtVersion1() throws Exception {
-    fixture = RunFixture.start(postgres, "shop", cli);
-  }
-
-  @AfterEach
-  void stopHealth() {
-    fixture.close();
-  }
+class FinishIT extends RunTestBase {
 
   private List<String> database() {
     return List.of("--jdbc-url", fixture.jdbcUrl(), "--db-user", "postgres");

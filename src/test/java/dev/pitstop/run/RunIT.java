@@ -5,19 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pitstop.testing.CliRunner.Result;
-import dev.pitstop.testing.ClusterTestBase;
 import dev.pitstop.testing.RunFixture;
-import dev.pitstop.testing.TestPostgres;
+import dev.pitstop.testing.RunTestBase;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,33 +20,11 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code pitstop run} against a real PostgreSQL and the in-memory cluster: a failure injected at
  * each step leads where the design's failure matrix says, and the end state is checked.
  */
-class RunIT extends ClusterTestBase {
+class RunIT extends RunTestBase {
   private static final String V2 = RunFixture.V2;
   private static final String V4 = RunFixture.V4;
 
-  private static TestPostgres postgres;
-  private RunFixture fixture;
   @TempDir Path dir;
-
-  @BeforeAll
-  static void startPostgres() {
-    postgres = TestPostgres.start();
-  }
-
-  @AfterAll
-  static void stopPostgres() {
-    postgres.close();
-  }
-
-  @BeforeEach
-  void freshDatabaseAtVersion1() throws Exception {
-    fixture = RunFixture.start(postgres, "shop", cli);
-  }
-
-  @AfterEach
-  void stopHealth() {
-    fixture.close();
-  }
 
   private Result run(String... extra) {
     List<String> args = fixture.runArgs("shop", RUN);

@@ -6,9 +6,8 @@ import static org.awaitility.Awaitility.await;
 import dev.pitstop.ledger.Ledger;
 import dev.pitstop.ledger.StepRecord;
 import dev.pitstop.testing.CliRunner.Result;
-import dev.pitstop.testing.ClusterTestBase;
 import dev.pitstop.testing.RunFixture;
-import dev.pitstop.testing.TestPostgres;
+import dev.pitstop.testing.RunTestBase;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,10 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,30 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * process says where it stopped and what to run next, and exits 143. These run the real {@code
  * pitstop} in a process of its own and signal it, as the kubelet does.
  */
-class SignalsIT extends ClusterTestBase {
-  private static TestPostgres postgres;
-  private RunFixture fixture;
+class SignalsIT extends RunTestBase {
   @TempDir Path dir;
-
-  @BeforeAll
-  static void startPostgres() {
-    postgres = TestPostgres.start();
-  }
-
-  @AfterAll
-  static void stopPostgres() {
-    postgres.close();
-  }
-
-  @BeforeEach
-  void freshDatabaseAtVersion1() throws Exception {
-    fixture = RunFixture.start(postgres, "shop", cli);
-  }
-
-  @AfterEach
-  void stopHealth() {
-    fixture.close();
-  }
 
   /** A second migration that waits far longer than any test: only a cancel ends it. */
   private Path slowMigrations() throws IOException {

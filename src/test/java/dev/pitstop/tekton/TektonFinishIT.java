@@ -7,9 +7,8 @@ import dev.pitstop.ledger.Ledger;
 import dev.pitstop.tekton.TektonFiles.Doc;
 import dev.pitstop.testing.CliRunner;
 import dev.pitstop.testing.CliRunner.Result;
-import dev.pitstop.testing.ClusterTestBase;
 import dev.pitstop.testing.RunFixture;
-import dev.pitstop.testing.TestPostgres;
+import dev.pitstop.testing.RunTestBase;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,10 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -38,7 +33,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * back exactly, with maintenance off and the lock released: never the app switched back on
  * half-done.
  */
-class TektonFinishIT extends ClusterTestBase {
+class TektonFinishIT extends RunTestBase {
   private static final List<String> FORWARD =
       List.of(
           "lock",
@@ -50,29 +45,7 @@ class TektonFinishIT extends ClusterTestBase {
           "scale-up",
           "smoke-test");
 
-  private static TestPostgres postgres;
-  private RunFixture fixture;
   @TempDir Path results;
-
-  @BeforeAll
-  static void startPostgres() {
-    postgres = TestPostgres.start();
-  }
-
-  @AfterAll
-  static void stopPostgres() {
-    postgres.close();
-  }
-
-  @BeforeEach
-  void freshDatabaseAtVersion1() throws Exception {
-    fixture = RunFixture.start(postgres, "shop", cli);
-  }
-
-  @AfterEach
-  void stopHealth() {
-    fixture.close();
-  }
 
   /** One forward step of this run, as the Pipeline's task for it runs it. */
   private void forward(String step) {
