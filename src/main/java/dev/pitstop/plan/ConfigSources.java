@@ -5,9 +5,9 @@ import dev.pitstop.kube.Survey.Lookup;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 
@@ -67,7 +67,8 @@ final class ConfigSources {
     if (object.isEmpty()) {
       return new Data(Map.of(), what + " does not exist");
     }
-    Map<String, String> values = new LinkedHashMap<>();
+    // the API server returns data keys sorted; so does this, whatever order a test double keeps
+    Map<String, String> values = new TreeMap<>();
     if (object.get().getAdditionalProperties().get("data") instanceof Map<?, ?> data) {
       data.forEach(
           (key, value) -> {

@@ -7,6 +7,7 @@ import dev.pitstop.plan.ConnectionStrings.SettingKind;
 import dev.pitstop.plan.Consumer.Certainty;
 import dev.pitstop.plan.Consumer.SecretKey;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -386,7 +387,14 @@ final class ConsumerScan {
 
   private static String describe(List<Setting> group) {
     Map<String, List<String>> byOrigin = new LinkedHashMap<>();
-    for (Setting s : group) {
+    // host, port, then database within each source: how people read a connection
+    List<Setting> ordered =
+        group.stream()
+            .sorted(
+                Comparator.comparing(
+                    (Setting s) -> ConnectionStrings.kindOf(s.name(), s.inObject())))
+            .toList();
+    for (Setting s : ordered) {
       byOrigin.computeIfAbsent(s.source(), k -> new ArrayList<>()).add(s.name() + "=" + s.value());
     }
     List<String> parts = new ArrayList<>();
