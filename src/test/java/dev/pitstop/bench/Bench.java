@@ -40,16 +40,19 @@ import org.flywaydb.core.Flyway;
  * end. Run with {@code mvn -B -Pbench verify}; it prints a Markdown report and writes it to {@code
  * target/bench/report.md}. It measures and reports; it asserts nothing.
  *
- * <p>{@code -Dbench.only=migrate,run} picks sections. The {@code snapshot} section ({@code CREATE
- * DATABASE ... TEMPLATE} against {@code pg_dump | pg_restore} on a database of more than 1 GiB)
- * takes several minutes and about 5 GB of disk, so it is not in the default set: run it with {@code
- * mvn -B -Pbench verify -Dbench.only=snapshot} (add it to the list to run it with others).
+ * <p>{@code -Dbench.only=migrate,run} picks sections. The {@code image} section runs the steps as
+ * the image starts them, from its file system unpacked from target/jib-image-check.tar, side by
+ * side with another build's image tar ({@code -Dbench.baseline=TAR}) and with an AppCDS archive
+ * made by this JVM. The {@code snapshot} section ({@code CREATE DATABASE ... TEMPLATE} against
+ * {@code pg_dump | pg_restore} on a database of more than 1 GiB) takes several minutes and about 5
+ * GB of disk, so it is not in the default set: run it with {@code mvn -B -Pbench verify
+ * -Dbench.only=snapshot} (add it to the list to run it with others).
  */
 public final class Bench {
   private static final String NS = "shop";
   private static final int REPEAT = Integer.getInteger("bench.repeat", 7);
 
-  /** {@code -Dbench.only=processes,reaction,fanout,migrate,run} runs only those sections. */
+  /** {@code -Dbench.only=processes,image,reaction,fanout,migrate,run} runs only those sections. */
   private static final List<String> ONLY =
       List.of(System.getProperty("bench.only", "").split(",")).stream()
           .map(String::strip)
@@ -246,12 +249,12 @@ public final class Bench {
     line("| image | tar | jars in /app/libs | /app |");
     line("|---|---|---|---|");
     for (ImageLayout layout : layouts) {
-      String name = layout == current ? "this build" : "baseline " + baseline;
+      String name = layout == current ? "this build" : "baseline";
       line(
           String.format(
               Locale.ROOT,
               "| %s | %.1f MB | %d | %.1f MB |",
-              name,
+              layout == current ? name : name + " (" + baseline + ")",
               layout.tarBytes() / 1e6,
               layout.jars().size(),
               folderBytes(layout.path("/app")) / 1e6));
