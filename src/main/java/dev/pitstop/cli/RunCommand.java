@@ -504,29 +504,13 @@ final class RunCommand extends StepCommand {
     StepResult.Builder result =
         StepResult.builder(text.toString())
             .field("outcome", outcome.summary())
-            .field("states", states(outcome))
+            .field("states", outcome.states())
             .field("steps", steps)
             .exitCode(outcome.exitCode());
     if (windowSeconds != null) {
       result.field("window-seconds", windowSeconds).field("window", off.fields().get("window"));
     }
     return result.build();
-  }
-
-  /**
-   * Every step's state in one short line, {@code scale-down=succeeded,migrate=failed(1),...}: a
-   * pipeline's result that shows each step of a one-pod run, far below Tekton's 4096 bytes.
-   */
-  static String states(Outcome outcome) {
-    List<String> states = new ArrayList<>();
-    for (StepOutcome step : outcome.steps()) {
-      String state = step.state().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
-      if (step.state() == ProcedureRunner.State.FAILED) {
-        state += "(" + step.exitCode() + ")";
-      }
-      states.add(step.step() + "=" + state);
-    }
-    return String.join(",", states);
   }
 
   /** A dry run checks the inputs and the lock, and prints the plan; it changes nothing. */

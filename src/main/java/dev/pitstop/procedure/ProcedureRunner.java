@@ -43,7 +43,23 @@ public final class ProcedureRunner {
       String step, State state, Duration duration, int exitCode, String message) {}
 
   /** The run's end: its exit code and every step's outcome, in the order they were considered. */
-  public record Outcome(int exitCode, String summary, List<StepOutcome> steps) {}
+  public record Outcome(int exitCode, String summary, List<StepOutcome> steps) {
+    /**
+     * Every step's state in one short line, {@code scale-down=succeeded,migrate=failed(1),...}: a
+     * pipeline's result that shows each step of a one-pod run, far below Tekton's 4096 bytes.
+     */
+    public String states() {
+      List<String> states = new ArrayList<>();
+      for (StepOutcome step : steps) {
+        String state = step.state().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        if (step.state() == State.FAILED) {
+          state += "(" + step.exitCode() + ")";
+        }
+        states.add(step.step() + "=" + state);
+      }
+      return String.join(",", states);
+    }
+  }
 
   /**
    * How the runner behaves.
