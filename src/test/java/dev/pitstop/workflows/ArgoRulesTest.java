@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pitstop.core.Durations;
 import dev.pitstop.core.ExitCode;
+import dev.pitstop.testing.ArgoExpressions;
 import dev.pitstop.workflows.WorkflowFiles.Document;
 import java.io.IOException;
 import java.math.BigDecimal;

@@ -7,6 +7,7 @@ import dev.pitstop.procedure.Procedure;
 import dev.pitstop.procedure.Procedure.Edge;
 import dev.pitstop.procedure.Procedure.Step;
 import dev.pitstop.step.RunState;
+import dev.pitstop.testing.ArgoExpressions;
 import dev.pitstop.workflows.WorkflowFiles.Document;
 import java.io.IOException;
 import java.util.ArrayList;

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.pitstop.cli.CliEnvironment;
 import dev.pitstop.cli.ConfigDefaults;
 import dev.pitstop.cli.PitstopCli;
+import dev.pitstop.testing.ArgoExpressions;
 import dev.pitstop.workflows.WorkflowFiles.Document;
 import java.io.IOException;
 import java.io.PrintWriter;

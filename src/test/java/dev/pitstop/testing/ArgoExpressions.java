@@ -1,4 +1,4 @@
-package dev.pitstop.workflows;
+package dev.pitstop.testing;
 
 import java.util.Locale;
 import java.util.Map;
@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  * steps.go shouldExecute), where the lowercase words are booleans. Any other form is refused, so
  * the tests cannot pass on an expression they do not understand.
  */
-final class ArgoExpressions {
+public final class ArgoExpressions {
   private static final Pattern TAG = Pattern.compile("\\{\\{=(.*?)}}");
   private static final Pattern COMPARISON =
       Pattern.compile("lower\\(workflow\\.parameters\\.([\\w-]+)\\) (==|!=) '([^']*)'");
@@ -25,7 +25,7 @@ final class ArgoExpressions {
    * {@code text} with every expression tag replaced by its value, given the workflow's parameters
    * by name.
    */
-  static String substitute(String text, Map<String, String> workflowParameters) {
+  public static String substitute(String text, Map<String, String> workflowParameters) {
     Matcher m = TAG.matcher(text);
     StringBuilder out = new StringBuilder();
     while (m.find()) {
@@ -37,7 +37,7 @@ final class ArgoExpressions {
   }
 
   /** Whether a task with this {@code when} runs; an empty one always does. */
-  static boolean runs(String when, Map<String, String> workflowParameters) {
+  public static boolean runs(String when, Map<String, String> workflowParameters) {
     if (when.isEmpty()) {
       return true;
     }
