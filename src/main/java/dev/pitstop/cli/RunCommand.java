@@ -14,6 +14,7 @@ import dev.pitstop.procedure.ProcedureRunner.Action;
 import dev.pitstop.procedure.ProcedureRunner.Outcome;
 import dev.pitstop.procedure.ProcedureRunner.StepOutcome;
 import dev.pitstop.step.DatabaseUndo;
+import dev.pitstop.step.EarlierSteps;
 import dev.pitstop.step.KeepDown;
 import dev.pitstop.step.LockStep;
 import dev.pitstop.step.MaintenanceStep;
@@ -52,6 +53,9 @@ import picocli.CommandLine.Option;
           + " and up, 1 failed and rolled back, 2 bad input (nothing touched), 3 locked by another"
           + " run, 4 rollback failed (in maintenance, locked), 75 the lock could not be taken (API"
           + " unreachable until --timeout; nothing touched). --timeout applies to each step.",
+      "%nIn a pipeline's one pod for the maintenance window: --from scale-down --no-unlock runs"
+          + " scale-down to maintenance-off (with the rollback) for a run whose lock and"
+          + " maintenance-on the pipeline did; its `pitstop finish` unlocks.",
       "%nExample:%n  PITSTOP_DB_PASSWORD=... pitstop run --app shop -n shop --run-id 7f3a9c \\",
       "    --workload deployment/web --mode service --service shop-web \\",
       "    --maintenance-selector app=maintenance-page \\",
@@ -111,6 +115,33 @@ final class RunCommand extends StepCommand {
   int retries;
 
   @Option(
+      names = "--from",
+      paramLabel = "STEP",
+      description =
+          "Start at this step: the steps before it must be recorded as done for this --run-id (a"
+              + " pipeline ran them in pods of their own), e.g. --from scale-down after the"
+              + " pipeline's lock and maintenance-on. One of lock (the default), maintenance-on,"
+              + " scale-down, snapshot, migrate, verify, scale-up, smoke-test.")
+  String from;
+
+  @Option(
+      names = "--unlock",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "Release the lock at the end (default). --no-unlock stops after maintenance-off and"
+              + " leaves the lock to the pipeline's `pitstop finish`, which unlocks from the run"
+              + " record.")
+  boolean unlock;
+
+  @Option(
+      names = "--step-timeout",
+      paramLabel = "STEP=DURATION",
+      description = "A step's own deadline instead of --timeout, e.g. migrate=55m. Repeatable.")
+  List<String> stepTimeoutOptions = new ArrayList<>();
+
+  @Option(
       names = "--release-on-rollback-failure",
       description =
           "When the rollback fails, still switch maintenance off and unlock. Default: stay in"
@@ -124,6 +155,8 @@ final class RunCommand extends StepCommand {
   private FlywayOptions flywayOptions;
   private Map<String, String> newImages;
   private List<SmokeCheck> checks;
+  private Procedure.Step fromStep;
+  private Map<String, Duration> stepTimeouts;
 
   @Override
   String runId() {
@@ -144,9 +177,13 @@ final class RunCommand extends StepCommand {
   /** Everything is checked before the lock is taken: bad input never leaves a half-done run. */
   @Override
   void validate() {
-    chosen = workloads.parseRequired();
+    fromStep = fromStep();
+    stepTimeouts = stepTimeouts();
+    // a run that starts after scale-down finds the workloads in the record (scale-up and rollback
+    // read nothing else), one that starts after maintenance-on the maintenance switch
+    chosen = startsBefore(Procedure.SCALE_DOWN) ? workloads.parseRequired() : workloads.parse();
     keepDownOptions = keepDown.validated();
-    target = maintenance.target();
+    target = startsBefore(Procedure.MAINTENANCE_ON) ? maintenance.target() : null;
     flywayOptions = flyway.toOptions(environment().env());
     db = database.connection(environment(), FlywaySettings.load(flywayOptions).connection());
     newImages = images.parse();
@@ -155,6 +192,65 @@ final class RunCommand extends StepCommand {
     if (retries < 0) {
       throw PitstopException.usage("--retries must be 0 or more");
     }
+  }
+
+  private Procedure.Step fromStep() {
+    if (from == null || from.isEmpty()) {
+      return Procedure.LOCK;
+    }
+    Procedure.Step step =
+        Procedure.FORWARD.stream()
+            .filter(s -> s.command().equals(from))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    PitstopException.usage(
+                        "--from "
+                            + from
+                            + " is no step of run: give one of "
+                            + String.join(
+                                ", ",
+                                Procedure.FORWARD.stream().map(Procedure.Step::command).toList())));
+    if (step == Procedure.SNAPSHOT && !snapshot) {
+      throw PitstopException.usage("--from snapshot needs --snapshot: without it there is none");
+    }
+    return step;
+  }
+
+  /** Whether this run executes {@code step} itself (it starts at it or before it). */
+  private boolean startsBefore(Procedure.Step step) {
+    return Procedure.FORWARD.indexOf(fromStep) <= Procedure.FORWARD.indexOf(step);
+  }
+
+  private Map<String, Duration> stepTimeouts() {
+    List<String> steps = new ArrayList<>();
+    Procedure.FORWARD.forEach(s -> steps.add(s.command()));
+    steps.add(Procedure.ROLLBACK.command());
+    Procedure.CLOSING.forEach(s -> steps.add(s.command()));
+    Map<String, Duration> timeouts = new LinkedHashMap<>();
+    for (String entry : stepTimeoutOptions) {
+      int at = entry.indexOf('=');
+      String step = at < 0 ? entry : entry.substring(0, at);
+      if (at < 0 || !steps.contains(step)) {
+        throw PitstopException.usage(
+            "--step-timeout '"
+                + entry
+                + "' is not STEP=DURATION with a step of run, e.g. migrate=55m; steps: "
+                + String.join(", ", steps));
+      }
+      Duration timeout = Durations.parse(entry.substring(at + 1));
+      if (timeout.isZero()) {
+        throw PitstopException.usage("--step-timeout " + step + " must be more than 0s");
+      }
+      // given twice, the last one wins, as for every other option
+      timeouts.put(step, timeout);
+    }
+    return timeouts;
+  }
+
+  /** A step's deadline: its --step-timeout, else --timeout. */
+  private Duration budget(String step) {
+    return stepTimeouts.getOrDefault(step, common.timeout);
   }
 
   private SnapshotRequest snapshotRequest(Duration budget) {
@@ -170,15 +266,75 @@ final class RunCommand extends StepCommand {
         .withTimeout(budget);
   }
 
-  /** What can be checked before the lock: nothing is taken down on a typo. */
+  /**
+   * What can be checked before the lock (or, with --from, before the first step): nothing is taken
+   * down on a typo. What the run does not do itself is not checked: the maintenance switch after
+   * maintenance-on, the workloads after scale-down.
+   */
   private Preflight preflight() {
     return new Preflight(
         target,
-        chosen.named(),
-        chosen.selector(),
+        startsBefore(Procedure.SCALE_DOWN) ? chosen.named() : List.of(),
+        startsBefore(Procedure.SCALE_DOWN) ? chosen.selector() : Map.of(),
         migrateRequest(common.timeout),
         flywayOptions.locations(),
         snapshot ? snapshotRequest(common.timeout) : null);
+  }
+
+  /** The steps before {@link #fromStep}: a pipeline ran them, the record must say so. */
+  private List<String> earlierSteps() {
+    List<String> earlier = new ArrayList<>();
+    for (Procedure.Step step : Procedure.forward(snapshot)) {
+      if (step == fromStep) {
+        break;
+      }
+      earlier.add(step.command());
+    }
+    return earlier;
+  }
+
+  /** What this run executes itself: its forward steps, the rollback and maintenance-off. */
+  private List<String> ownSteps() {
+    List<String> own = new ArrayList<>();
+    Procedure.forwardFrom(fromStep, snapshot).forEach(s -> own.add(s.command()));
+    own.add(Procedure.ROLLBACK.command());
+    own.add(Procedure.MAINTENANCE_OFF.command());
+    return own;
+  }
+
+  /**
+   * A run that starts part-way holds the lock already, taken by the pipeline: the record must be
+   * this run's with every earlier step done. On its first start the inputs are checked before
+   * anything changes; started again (a pod that vanished, retried by the orchestrator), it goes on
+   * from its record whatever the inputs look like now, as a whole run does.
+   */
+  private void checkPartWay(StepContext context) {
+    Ledger ledger =
+        new EarlierSteps(context.withDeadline(common.timeout))
+            .require(earlierSteps(), fromStep.command());
+    if (EarlierSteps.startedAny(ledger, ownSteps())) {
+      context
+          .progress()
+          .info(
+              "run "
+                  + run.runId
+                  + " went past "
+                  + String.join(", ", earlierSteps())
+                  + " and started "
+                  + fromStep.command()
+                  + " before: going on from its record");
+      return;
+    }
+    context
+        .progress()
+        .info(
+            "run "
+                + run.runId
+                + " has done "
+                + String.join(", ", earlierSteps())
+                + ": checking the inputs before "
+                + fromStep.command());
+    preflight().check(context.withDeadline(common.timeout), Progress.silent());
   }
 
   @Override
@@ -186,8 +342,9 @@ final class RunCommand extends StepCommand {
     if (run.dryRun) {
       return plan(context);
     }
-    boolean resumed = context.ledger().read().map(l -> l.runId().equals(run.runId)).orElse(false);
-    if (resumed) {
+    if (fromStep != Procedure.LOCK) {
+      checkPartWay(context);
+    } else if (context.ledger().read().map(l -> l.runId().equals(run.runId)).orElse(false)) {
       // the same run started before and was cut off: its record must get its rollback or its
       // end whatever the inputs look like now, so nothing may stop it here
       context
@@ -197,7 +354,6 @@ final class RunCommand extends StepCommand {
       context.progress().info("checking the inputs before taking the lock");
       preflight().check(context.withDeadline(common.timeout), Progress.silent());
     }
-    Duration budget = common.timeout;
     Map<String, String> databaseFacts = Ledger.databaseFacts(db.url(), db.user());
     // maintenance-off measures the window users paid for; the record is gone after unlock
     java.util.concurrent.atomic.AtomicReference<StepResult> window =
@@ -205,28 +361,37 @@ final class RunCommand extends StepCommand {
     Map<String, Action> actions = new LinkedHashMap<>();
     actions.put(
         "lock",
-        () -> new LockStep(context.withDeadline(budget)).lock(holder.holder(environment().env())));
+        () ->
+            new LockStep(context.withDeadline(budget("lock")))
+                .lock(holder.holder(environment().env())));
     actions.put(
-        "maintenance-on", () -> new MaintenanceStep(context.withDeadline(budget)).on(target));
+        "maintenance-on",
+        () -> new MaintenanceStep(context.withDeadline(budget("maintenance-on"))).on(target));
     actions.put(
         "scale-down",
         () ->
-            new ScaleDownStep(context.withDeadline(budget))
+            new ScaleDownStep(context.withDeadline(budget("scale-down")))
                 .scaleDown(chosen.named(), chosen.selector(), keepDownOptions));
     actions.put(
         "snapshot",
         () ->
             new SnapshotStep(context.progress())
                 .run(
-                    snapshotRequest(budget),
-                    context.withDeadline(budget).ledger().undoLog(run.runId, databaseFacts)));
+                    snapshotRequest(budget("snapshot")),
+                    context
+                        .withDeadline(budget("snapshot"))
+                        .ledger()
+                        .undoLog(run.runId, databaseFacts)));
     actions.put(
         "migrate",
         () ->
             new MigrateStep(context.progress())
                 .run(
-                    migrateRequest(budget),
-                    context.withDeadline(budget).ledger().undoLog(run.runId, databaseFacts)));
+                    migrateRequest(budget("migrate")),
+                    context
+                        .withDeadline(budget("migrate"))
+                        .ledger()
+                        .undoLog(run.runId, databaseFacts)));
     actions.put(
         "verify",
         () ->
@@ -239,10 +404,12 @@ final class RunCommand extends StepCommand {
                         verify.checks,
                         verify.allowPending,
                         database.session(),
-                        budget)));
+                        budget("verify"))));
     actions.put(
         "scale-up",
-        () -> new ScaleUpStep(context.withDeadline(budget)).scaleUp(List.of(), newImages));
+        () ->
+            new ScaleUpStep(context.withDeadline(budget("scale-up")))
+                .scaleUp(List.of(), newImages));
     actions.put(
         "smoke-test",
         () ->
@@ -250,34 +417,37 @@ final class RunCommand extends StepCommand {
                 ? StepResult.of("no --url given: the workloads' readiness was checked by scale-up")
                 : new SmokeTestStep(
                         smoke.probe(),
-                        context.withDeadline(budget).cluster().deadline(),
+                        context.withDeadline(budget("smoke-test")).cluster().deadline(),
                         smoke.interval,
                         context.progress())
                     .check(checks));
     actions.put(
         "rollback",
         () ->
-            new RollbackStep(context.withDeadline(budget))
+            new RollbackStep(context.withDeadline(budget("rollback")))
                 .rollback(
                     new DatabaseUndo(
                         db,
                         flywayOptions,
                         maintenanceDatabase.name,
                         sessions.sessionsTimeout,
-                        budget,
+                        budget("rollback"),
                         context.progress()),
                     backwardCompatible));
     actions.put(
         "maintenance-off",
         () -> {
           StepResult off =
-              new MaintenanceStep(context.withDeadline(budget)).off(releaseOnRollbackFailure);
+              new MaintenanceStep(context.withDeadline(budget("maintenance-off")))
+                  .off(releaseOnRollbackFailure);
           window.set(off);
           return off;
         });
     actions.put(
         "unlock",
-        () -> new UnlockStep(context.withDeadline(budget)).unlock(releaseOnRollbackFailure));
+        () ->
+            new UnlockStep(context.withDeadline(budget("unlock")))
+                .unlock(releaseOnRollbackFailure));
 
     // every step's start and end go to the run record, as when a pipeline runs the steps
     Map<String, Action> journalled = new LinkedHashMap<>();
@@ -286,14 +456,20 @@ final class RunCommand extends StepCommand {
             journalled.put(
                 step,
                 () ->
-                    new StepJournal(context.withDeadline(budget))
+                    new StepJournal(context.withDeadline(budget(step)))
                         .around(step, false, action::run)));
     context.progress().info("run " + run.runId + " of app " + common.app + ":");
     Outcome outcome =
         new ProcedureRunner(
                 journalled,
                 new ProcedureRunner.Settings(
-                    snapshot, retries, Duration.ofSeconds(2), !releaseOnRollbackFailure, budget),
+                        snapshot,
+                        retries,
+                        Duration.ofSeconds(2),
+                        !releaseOnRollbackFailure,
+                        common.timeout)
+                    .withStepTimeouts(stepTimeouts)
+                    .from(fromStep, unlock),
                 context.progress(),
                 context.clock(),
                 duration -> Thread.sleep(duration.toMillis()))
@@ -329,6 +505,7 @@ final class RunCommand extends StepCommand {
     StepResult.Builder result =
         StepResult.builder(text.toString())
             .field("outcome", outcome.summary())
+            .field("states", outcome.states())
             .field("steps", steps)
             .exitCode(outcome.exitCode());
     if (windowSeconds != null) {
@@ -339,19 +516,35 @@ final class RunCommand extends StepCommand {
 
   /** A dry run checks the inputs and the lock, and prints the plan; it changes nothing. */
   private StepResult plan(StepContext context) {
-    List<String> checked = preflight().check(context, context.progress());
-    StepResult lock = new LockStep(context).lock(holder.holder(environment().env()));
+    List<String> checked = new ArrayList<>();
+    String lockLine;
+    if (fromStep == Procedure.LOCK) {
+      checked.addAll(preflight().check(context, context.progress()));
+      lockLine = new LockStep(context).lock(holder.holder(environment().env())).summary();
+    } else {
+      new EarlierSteps(context).require(earlierSteps(), fromStep.command());
+      checked.addAll(preflight().check(context, context.progress()));
+      lockLine =
+          "dry run: run "
+              + run.runId
+              + " holds the lock and has done "
+              + String.join(", ", earlierSteps());
+    }
     StringBuilder text = new StringBuilder("dry run: checked");
     checked.forEach(line -> text.append("\n  ").append(line));
-    text.append("\n").append(lock.summary()).append("\ndry run: the plan is");
-    for (Procedure.Step step : Procedure.forward(snapshot)) {
+    text.append("\n").append(lockLine).append("\ndry run: the plan is");
+    List<Procedure.Step> forward = Procedure.forwardFrom(fromStep, snapshot);
+    for (Procedure.Step step : forward) {
       text.append("\n  ").append(step.command());
     }
-    text.append("\n  on failure after lock: rollback")
-        .append("\n  always: maintenance-off, unlock")
+    text.append("\n  on failure: rollback")
+        .append(unlock ? "\n  always: maintenance-off, unlock" : "\n  always: maintenance-off")
         .append(releaseOnRollbackFailure ? "" : " (not when the rollback failed)");
+    if (!unlock) {
+      text.append("\n  the lock is left for `pitstop finish`");
+    }
     return StepResult.builder(text.toString())
-        .field("plan", Procedure.forward(snapshot).stream().map(Procedure.Step::command).toList())
+        .field("plan", forward.stream().map(Procedure.Step::command).toList())
         .build();
   }
 }

@@ -57,6 +57,38 @@ public final class Procedure {
     return FORWARD.stream().filter(s -> snapshot || s != SNAPSHOT).toList();
   }
 
+  /**
+   * The forward steps a run that starts at {@code from} executes: {@code from} and every step after
+   * it, leaving out the snapshot when it is off. The steps before {@code from} must be done already
+   * (a pipeline ran them, recorded under the same run id).
+   */
+  public static List<Step> forwardFrom(Step from, boolean snapshot) {
+    List<Step> steps = forward(snapshot);
+    int at = steps.indexOf(from);
+    if (at < 0) {
+      throw new IllegalArgumentException(from.command() + " is no forward step of this run");
+    }
+    return steps.subList(at, steps.size());
+  }
+
+  /**
+   * The first step inside the maintenance window that is not maintenance-on itself. The shipped
+   * pipelines' one-pod route runs every step from here to maintenance-off (and the rollback) in one
+   * process: {@code pitstop run --from scale-down --no-unlock}.
+   */
+  public static final Step WINDOW_START = SCALE_DOWN;
+
+  /**
+   * What the one-pod route runs in its one process: the forward steps from {@link #WINDOW_START}
+   * on, the rollback, and maintenance-off; lock, maintenance-on and unlock stay with the pipeline.
+   */
+  public static List<Step> window(boolean snapshot) {
+    List<Step> steps = new ArrayList<>(forwardFrom(WINDOW_START, snapshot));
+    steps.add(ROLLBACK);
+    steps.add(MAINTENANCE_OFF);
+    return List.copyOf(steps);
+  }
+
   /** The forward steps whose failure triggers the rollback: every one after {@code lock}. */
   public static List<Step> coveredByRollback() {
     return FORWARD.subList(1, FORWARD.size());

@@ -43,7 +43,23 @@ public final class ProcedureRunner {
       String step, State state, Duration duration, int exitCode, String message) {}
 
   /** The run's end: its exit code and every step's outcome, in the order they were considered. */
-  public record Outcome(int exitCode, String summary, List<StepOutcome> steps) {}
+  public record Outcome(int exitCode, String summary, List<StepOutcome> steps) {
+    /**
+     * Every step's state in one short line, {@code scale-down=succeeded,migrate=failed(1),...}: a
+     * pipeline's result that shows each step of a one-pod run, far below Tekton's 4096 bytes.
+     */
+    public String states() {
+      List<String> states = new ArrayList<>();
+      for (StepOutcome step : steps) {
+        String state = step.state().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        if (step.state() == State.FAILED) {
+          state += "(" + step.exitCode() + ")";
+        }
+        states.add(step.step() + "=" + state);
+      }
+      return String.join(",", states);
+    }
+  }
 
   /**
    * How the runner behaves.
@@ -52,13 +68,72 @@ public final class ProcedureRunner {
    *     until then, so one that exits 75 after using all of it is not started again (a dead cluster
    *     would otherwise cost every retry its own wait); one that exits 75 quickly (a lock timeout,
    *     sessions still connected) is
+   * @param stepTimeouts the steps whose deadline is not {@code stepTimeout} (a long migration)
+   * @param from the first step to run; the steps before it were done by earlier processes of the
+   *     same run (a pipeline's pods), and the caller has checked the run record says so
+   * @param unlock false to stop after maintenance-off and leave the lock to whatever ends the run
+   *     (a pipeline's finish)
    */
   public record Settings(
       boolean snapshot,
       int retries,
       Duration firstBackoff,
       boolean keepLockOnRollbackFailure,
-      Duration stepTimeout) {}
+      Duration stepTimeout,
+      Map<String, Duration> stepTimeouts,
+      Step from,
+      boolean unlock) {
+    public Settings {
+      stepTimeouts = Map.copyOf(stepTimeouts);
+    }
+
+    /** The whole procedure, every step with the same deadline. */
+    public Settings(
+        boolean snapshot,
+        int retries,
+        Duration firstBackoff,
+        boolean keepLockOnRollbackFailure,
+        Duration stepTimeout) {
+      this(
+          snapshot,
+          retries,
+          firstBackoff,
+          keepLockOnRollbackFailure,
+          stepTimeout,
+          Map.of(),
+          Procedure.LOCK,
+          true);
+    }
+
+    /** The deadline of one step. */
+    public Duration timeoutOf(String step) {
+      return stepTimeouts.getOrDefault(step, stepTimeout);
+    }
+
+    public Settings from(Step first, boolean unlockAtTheEnd) {
+      return new Settings(
+          snapshot,
+          retries,
+          firstBackoff,
+          keepLockOnRollbackFailure,
+          stepTimeout,
+          stepTimeouts,
+          first,
+          unlockAtTheEnd);
+    }
+
+    public Settings withStepTimeouts(Map<String, Duration> timeouts) {
+      return new Settings(
+          snapshot,
+          retries,
+          firstBackoff,
+          keepLockOnRollbackFailure,
+          stepTimeout,
+          timeouts,
+          from,
+          unlock);
+    }
+  }
 
   private final Map<String, Action> actions;
   private final Settings settings;
@@ -81,16 +156,19 @@ public final class ProcedureRunner {
   }
 
   public Outcome run() {
-    List<Step> forward = Procedure.forward(settings.snapshot());
-    StepOutcome lock = attempt(Procedure.LOCK);
-    if (lock.state() != State.SUCCEEDED) {
-      forward.subList(1, forward.size()).forEach(this::notRun);
-      notRun(Procedure.ROLLBACK);
-      Procedure.CLOSING.forEach(this::notRun);
-      return finish(lock.exitCode(), "not started: " + lock.message());
+    List<Step> forward = Procedure.forwardFrom(settings.from(), settings.snapshot());
+    if (settings.from() == Procedure.LOCK) {
+      StepOutcome lock = attempt(Procedure.LOCK);
+      if (lock.state() != State.SUCCEEDED) {
+        forward.subList(1, forward.size()).forEach(this::notRun);
+        notRun(Procedure.ROLLBACK);
+        Procedure.CLOSING.forEach(this::notRun);
+        return finish(lock.exitCode(), "not started: " + lock.message());
+      }
+      forward = forward.subList(1, forward.size());
     }
     StepOutcome failed = null;
-    for (Step step : forward.subList(1, forward.size())) {
+    for (Step step : forward) {
       if (failed != null) {
         notRun(step);
         continue;
@@ -103,7 +181,9 @@ public final class ProcedureRunner {
         failed = outcome;
       }
     }
-    if (!settings.snapshot()) {
+    if (!settings.snapshot()
+        && Procedure.FORWARD.indexOf(settings.from())
+            <= Procedure.FORWARD.indexOf(Procedure.SNAPSHOT)) {
       skipped(Procedure.SNAPSHOT, "snapshot off");
     }
     boolean rollbackFailed = false;
@@ -122,6 +202,9 @@ public final class ProcedureRunner {
               + " run `pitstop status` for what is left");
     }
     StepOutcome off = attempt(Procedure.MAINTENANCE_OFF);
+    if (!settings.unlock()) {
+      return withoutUnlock(failed, off, rollbackFailed);
+    }
     StepOutcome unlock;
     if (off.state() == State.SUCCEEDED) {
       unlock = attempt(Procedure.UNLOCK);
@@ -150,6 +233,34 @@ public final class ProcedureRunner {
       return finish(ExitCode.FAILED, "migrated" + closing);
     }
     return finish(ExitCode.OK, "migrated and up");
+  }
+
+  /**
+   * The end of a run that leaves the lock to whatever ends it (a pipeline's finish, which unlocks
+   * from the run record): maintenance is off, so users are back, and nothing tells them the lock is
+   * still held. Exit codes as for the whole procedure.
+   */
+  private Outcome withoutUnlock(StepOutcome failed, StepOutcome off, boolean rollbackFailed) {
+    skipped(Procedure.UNLOCK, "--no-unlock: left to the pipeline's finish");
+    String lockLeft = "; the lock is left for finish";
+    if (rollbackFailed) {
+      return finish(
+          ExitCode.ROLLBACK_FAILED,
+          failed.step()
+              + " failed and the rollback failed; maintenance was switched off as asked"
+              + lockLeft);
+    }
+    String closing =
+        off.state() == State.SUCCEEDED
+            ? ""
+            : ", but maintenance-off failed; finish switches it off from the run record";
+    if (failed != null) {
+      return finish(ExitCode.FAILED, failed.step() + " failed; rolled back" + closing + lockLeft);
+    }
+    if (off.state() != State.SUCCEEDED) {
+      return finish(ExitCode.FAILED, "migrated" + closing + lockLeft);
+    }
+    return finish(ExitCode.OK, "migrated and up; maintenance off" + lockLeft);
   }
 
   /**
@@ -204,7 +315,9 @@ public final class ProcedureRunner {
         return record(step, State.SUCCEEDED, start, ExitCode.OK, firstLine(result.summary()));
       } catch (PitstopException e) {
         boolean waitedItsFullTimeout =
-            Duration.between(attemptStart, clock.instant()).compareTo(settings.stepTimeout()) >= 0;
+            Duration.between(attemptStart, clock.instant())
+                    .compareTo(settings.timeoutOf(step.command()))
+                >= 0;
         if (e.isTransient() && attempt <= settings.retries() && !waitedItsFullTimeout) {
           progress.info(
               String.format(

@@ -83,9 +83,21 @@ public final class MaintenanceStep {
     Optional<MaintenanceRecord> recorded =
         found.get().maintenance().filter(MaintenanceRecord::active);
     if (recorded.isEmpty()) {
-      return StepResult.builder("maintenance is not on for this run: nothing to do")
-          .field("maintenance", "off")
-          .build();
+      StepResult.Builder result =
+          StepResult.builder("maintenance is not on for this run: nothing to do")
+              .field("maintenance", "off");
+      // switched off earlier in this run (a one-pod run does it before the pipeline's finish):
+      // the window it closed is still the run's to report
+      found
+          .get()
+          .fact(Window.OFF_AT)
+          .flatMap(at -> Window.of(found.get(), java.time.Instant.parse(at)))
+          .ifPresent(
+              window ->
+                  result
+                      .field("window-seconds", window.seconds())
+                      .field("window", window.toFields()));
+      return result.build();
     }
     MaintenanceRecord record = recorded.get();
     if (context.dryRun()) {

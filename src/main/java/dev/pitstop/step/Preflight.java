@@ -18,8 +18,10 @@ import java.util.stream.Stream;
  * these credentials, the migration folders exist and hold migrations, nothing pending would be
  * refused, and a snapshot could be made. It only reads.
  *
- * @param target the maintenance switch
- * @param named the workloads named with {@code --workload}
+ * @param target the maintenance switch, or null when maintenance is already on (a run that starts
+ *     after maintenance-on: maintenance-off restores what the record holds)
+ * @param named the workloads named with {@code --workload}; with an empty {@code selector}, none to
+ *     check (a run that starts after scale-down: scale-up restores what the record holds)
  * @param selector the workloads' label selector, empty for none
  * @param migrate the migration, as a dry run
  * @param locations the Flyway locations given ({@code filesystem:} ones are looked at)
@@ -41,14 +43,18 @@ public record Preflight(
    */
   public List<String> check(StepContext context, Progress progress) {
     List<String> done = new ArrayList<>();
-    target.capture(context.cluster());
-    done.add("maintenance: " + target.describe() + " exists");
-    for (String concern : target.concerns(context.cluster())) {
-      context.progress().warn(concern);
-      done.add("warning: " + concern);
+    if (target != null) {
+      target.capture(context.cluster());
+      done.add("maintenance: " + target.describe() + " exists");
+      for (String concern : target.concerns(context.cluster())) {
+        context.progress().warn(concern);
+        done.add("warning: " + concern);
+      }
     }
-    List<String> workloads = new ScaleDownStep(context).resolveForCheck(named, selector);
-    done.add("workloads: " + String.join(", ", workloads));
+    if (!named.isEmpty() || !selector.isEmpty()) {
+      List<String> workloads = new ScaleDownStep(context).resolveForCheck(named, selector);
+      done.add("workloads: " + String.join(", ", workloads));
+    }
     for (String location : locations) {
       requireMigrationFiles(location);
     }

@@ -61,6 +61,12 @@ public record Window(Instant on, Instant off, List<StepTime> steps) {
    * off) counts from its start.
    */
   private static Duration inside(StepRecord step, Instant on, Instant off) {
+    Duration window = Duration.between(on, off);
+    if (step.ended() == null && !step.started().isBefore(off)) {
+      // started again once the window had closed (finish, switching off what a one-pod run
+      // switched off already): only its earlier attempts can have been inside
+      return step.busy().compareTo(window) > 0 ? window : step.busy();
+    }
     Instant end = step.ended() == null ? off : step.ended();
     Instant from = step.started().isBefore(on) ? on : step.started();
     Instant to = end.isAfter(off) ? off : end;
@@ -74,7 +80,6 @@ public record Window(Instant on, Instant off, List<StepTime> steps) {
     // earlier attempts (a pipeline's retries) were inside Pitstop too, but not in [from, to]
     Duration earlier = step.busy().minus(Duration.between(step.started(), step.ended()));
     Duration total = earlier.isNegative() ? overlap : overlap.plus(earlier);
-    Duration window = Duration.between(on, off);
     return total.compareTo(window) > 0 ? window : total;
   }
 

@@ -29,6 +29,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -52,7 +53,10 @@ public final class Bench {
   private static final String NS = "shop";
   private static final int REPEAT = Integer.getInteger("bench.repeat", 7);
 
-  /** {@code -Dbench.only=processes,image,reaction,fanout,migrate,run} runs only those sections. */
+  /**
+   * {@code -Dbench.only=processes,image,reaction,fanout,migrate,run,window} runs only those
+   * sections.
+   */
   private static final List<String> ONLY =
       List.of(System.getProperty("bench.only", "").split(",")).stream()
           .map(String::strip)
@@ -111,6 +115,9 @@ public final class Bench {
       }
       if (selected("run")) {
         bench.endToEnd(cluster, database);
+      }
+      if (selected("window")) {
+        bench.window(cluster, database);
       }
       if (ONLY.contains("snapshot")) {
         bench.snapshot(database);
@@ -993,7 +1000,257 @@ public final class Bench {
   }
 
   /**
-   * 6. {@code snapshot} ({@code CREATE DATABASE ... TEMPLATE}) against {@code pg_dump | pg_restore}
+   * The Kubernetes pod start-up SLO (kubernetes/community, sig-scalability/slos/
+   * pod_startup_latency.md): a schedulable stateless pod, its image already on the node, starts
+   * within 5 s at the 99th percentile per cluster-day, from its creation to its containers started,
+   * not counting image pulls and init containers (which Argo's and Tekton's pods have).
+   */
+  private static final int POD_START_SECONDS = 5;
+
+  /**
+   * 6. The maintenance window per route of the shipped pipelines. The pods each route starts inside
+   * it come from the YAML ({@link WindowPods}); Pitstop's own part is measured with each pod's step
+   * as a whole process (the image's JVM flags, finding the server as in a pod), the window as the
+   * run record measures it, from maintenance on to off; a cluster adds a pod start per pod,
+   * modelled at {@link #POD_START_SECONDS}. Beside it, {@code run} in one process, and the JVM
+   * alone. The routes take turns, REPEAT times each: snapshot on, one small migration, one smoke
+   * URL.
+   */
+  private void window(DemoCluster cluster, DemoDatabase database) throws Exception {
+    Path jar = Path.of("target", "pitstop.jar").toAbsolutePath();
+    List<String> pitstop = new ArrayList<>(List.of(javaBinary()));
+    pitstop.addAll(IMAGE_JVM_FLAGS);
+    pitstop.addAll(List.of("-jar", jar.toString()));
+    Map<String, String> env = new java.util.HashMap<>(podClientEnvironment(cluster));
+    env.put("PITSTOP_DB_PASSWORD", DemoDatabase.PASSWORD);
+    String smokeUrl =
+        cluster.client().getConfiguration().getMasterUrl().replaceAll("/$", "")
+            + "/api/v1/namespaces/"
+            + NS
+            + "/configmaps/shop-settings";
+    List<String> routes = List.of("run in one process", "one-pod", "per-step");
+    Map<String, List<Long>> windows = new LinkedHashMap<>();
+    Map<String, List<Long>> inSteps = new LinkedHashMap<>();
+    routes.forEach(r -> windows.put(r, new ArrayList<>()));
+    routes.forEach(r -> inSteps.put(r, new ArrayList<>()));
+    List<Long> jvm = new ArrayList<>();
+    for (int i = 0; i < REPEAT; i++) {
+      long start = System.nanoTime();
+      run(concat(pitstop, "--version"), env);
+      jvm.add((System.nanoTime() - start) / 1_000_000);
+      List<String> order = new ArrayList<>(routes);
+      Collections.rotate(order, i);
+      for (String route : order) {
+        JsonNode window = windowOf(route, i, cluster, database, pitstop, env, smokeUrl);
+        windows.get(route).add(window.path("total-ms").asLong());
+        inSteps.get(route).add(window.path("in-pitstop-ms").asLong());
+      }
+    }
+    line("");
+    line("## The maintenance window per route: pods started inside it, and Pitstop's own part");
+    line("");
+    line("Pods the shipped pipelines start between the end of maintenance-on and the end of");
+    line("maintenance-off, read from their YAML (`window` parameter), in a clean run and when");
+    line("`migrate` fails:");
+    line("");
+    line("| route | Argo | Argo, migrate fails | Tekton | Tekton, migrate fails |");
+    line("|---|---|---|---|---|");
+    for (String route : List.of("one-pod", "per-step")) {
+      line(
+          "| "
+              + route
+              + " | "
+              + pods(WindowPods.argo(route, null))
+              + " | "
+              + pods(WindowPods.argo(route, "migrate"))
+              + " | "
+              + pods(WindowPods.tekton(route, null))
+              + " | "
+              + pods(WindowPods.tekton(route, "migrate"))
+              + " |");
+    }
+    line("");
+    line(
+        "Measured in this run (medians of "
+            + REPEAT
+            + ", the routes taking turns; in-memory API server and embedded PostgreSQL, snapshot");
+    line(
+        "on, one small migration, one smoke URL; each pod's step a whole process with the image's");
+    line(
+        "JVM flags, finding the server as in a pod; the window as the run record measures it). The");
+    line(
+        "JVM alone (`pitstop --version` as a process): "
+            + seconds(median(jvm))
+            + ". A cluster adds a pod start per pod, modelled at "
+            + POD_START_SECONDS
+            + " s, the Kubernetes pod");
+    line("start-up SLO (p99, image on the node; Argo's and Tekton's init containers not counted).");
+    line("");
+    line(
+        "| route | pods inside the window | Pitstop's part, measured | of it in the steps |"
+            + " pod starts, modelled | modelled window |");
+    line("|---|---|---|---|---|---|");
+    for (String route : routes) {
+      int pods = route.equals("run in one process") ? 0 : WindowPods.argo(route, null).size();
+      long measured = median(windows.get(route));
+      long model = measured + pods * POD_START_SECONDS * 1000L;
+      line(
+          "| "
+              + route
+              + " | "
+              + pods
+              + " | "
+              + seconds(measured)
+              + " | "
+              + seconds(median(inSteps.get(route)))
+              + " | "
+              + (pods == 0 ? "–" : pods + " × " + POD_START_SECONDS + " s")
+              + " | "
+              + seconds(model)
+              + " |");
+    }
+    long onePod = median(windows.get("one-pod"));
+    long perStep = median(windows.get("per-step"));
+    int extraPods =
+        WindowPods.argo("per-step", null).size() - WindowPods.argo("one-pod", null).size();
+    line("");
+    line(
+        "Pitstop's part of the window with the one-pod route: "
+            + seconds(onePod)
+            + " (goal ≤ 2 s: "
+            + (onePod <= 2000 ? "met" : "not met")
+            + "). The per-step route adds "
+            + seconds(perStep - onePod)
+            + " of Pitstop's own (a JVM and a client per pod)");
+    line(
+        "and "
+            + extraPods
+            + " pod starts ("
+            + extraPods * POD_START_SECONDS
+            + " s modelled): "
+            + seconds(perStep - onePod + extraPods * POD_START_SECONDS * 1000L)
+            + " more for users to wait.");
+  }
+
+  /** {@code 7 (scale-down, ..., finish)}. */
+  private static String pods(List<String> tasks) {
+    return tasks.size() + " (" + String.join(", ", tasks) + ")";
+  }
+
+  private static String seconds(long millis) {
+    return String.format(Locale.ROOT, "%.2f s", millis / 1000.0);
+  }
+
+  /**
+   * One run of a route on a fresh database and run id; returns the window the run record measured
+   * (its JSON breakdown: total-ms, in-pitstop-ms). Lock, maintenance-on and the end that only
+   * unlocks run in this process: they are outside the window.
+   */
+  private static JsonNode windowOf(
+      String route,
+      int i,
+      DemoCluster cluster,
+      DemoDatabase database,
+      List<String> pitstop,
+      Map<String, String> env,
+      String smokeUrl)
+      throws Exception {
+    String db = "win_" + route.replaceAll("\\W", "") + "_" + i;
+    String runId = "win-" + route.replaceAll("\\W", "") + "-" + i;
+    createDatabase(database, db);
+    List<String> ids = List.of("--app", "shop", "-n", NS, "--run-id", runId, "--timeout", "2m");
+    List<String> maintenance =
+        List.of("--mode", "configmap", "--configmap", "shop-settings", "--key", "maintenance");
+    List<String> dbArgs =
+        List.of("--jdbc-url", database.jdbcUrl(db), "--db-user", DemoDatabase.USER);
+    List<String> migrations = List.of("--locations", "classpath:pitstop/demo/v1");
+    List<String> runArgs =
+        concat(
+            concat(concat(ids, dbArgs), migrations),
+            concat(maintenance, "--selector", "app=shop", "--snapshot", "--url", smokeUrl));
+    try {
+      if (route.equals("run in one process")) {
+        StringWriter out = new StringWriter();
+        int code =
+            PitstopCli.execute(
+                quiet(
+                    Map.of("PITSTOP_DB_PASSWORD", DemoDatabase.PASSWORD),
+                    new PrintWriter(out),
+                    cluster),
+                concat(
+                    new String[] {"run"},
+                    concat(runArgs, "--output", "json").toArray(String[]::new)));
+        return windowIn(route, code, out.toString());
+      }
+      cli(cluster, concat(new String[] {"lock"}, ids.toArray(String[]::new)));
+      cli(
+          cluster,
+          concat(
+              concat(new String[] {"maintenance-on"}, ids.toArray(String[]::new)),
+              maintenance.toArray(String[]::new)));
+      if (route.equals("one-pod")) {
+        List<String> window =
+            concat(
+                pitstop,
+                concat(
+                    concat(List.of("run"), runArgs),
+                    List.of(
+                        "--from", "scale-down", "--no-unlock", "--retries", "0", "-o", "json")));
+        JsonNode result = windowIn(route, output(window, env));
+        cli(cluster, concat(new String[] {"finish"}, concat(ids, dbArgs).toArray(String[]::new)));
+        return result;
+      }
+      List<List<String>> pods =
+          List.of(
+              concat(List.of("scale-down"), concat(ids, "--selector", "app=shop")),
+              concat(List.of("snapshot"), concat(ids, dbArgs)),
+              concat(List.of("migrate"), concat(concat(ids, dbArgs), migrations)),
+              concat(List.of("verify"), concat(concat(ids, dbArgs), migrations)),
+              concat(List.of("scale-up"), ids),
+              concat(List.of("smoke-test"), concat(ids, "--url", smokeUrl)));
+      for (List<String> step : pods) {
+        Output done = output(concat(pitstop, step), env);
+        if (done.code() != 0) {
+          throw new IllegalStateException(step.get(0) + " exited " + done.code() + ": " + done);
+        }
+      }
+      return windowIn(
+          route,
+          output(
+              concat(pitstop, concat(List.of("finish"), concat(concat(ids, dbArgs), "-o", "json"))),
+              env));
+    } finally {
+      dropDatabase(database, dev.pitstop.db.Snapshots.snapshotName(db, runId));
+      dropDatabase(database, db);
+    }
+  }
+
+  /** What a process printed and how it ended. */
+  private record Output(int code, String out) {}
+
+  private static Output output(List<String> command, Map<String, String> env) throws Exception {
+    ProcessBuilder builder =
+        new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);
+    builder.environment().putAll(env);
+    Process process = builder.start();
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    return new Output(process.waitFor(), out);
+  }
+
+  private static JsonNode windowIn(String route, Output output) throws IOException {
+    return windowIn(route, output.code(), output.out());
+  }
+
+  private static JsonNode windowIn(String route, int code, String json) throws IOException {
+    JsonNode result = new ObjectMapper().readTree(json);
+    if (code != 0 || !result.has("window")) {
+      throw new IllegalStateException(route + " exited " + code + " without a window: " + json);
+    }
+    return result.path("window");
+  }
+
+  /**
+   * 7. {@code snapshot} ({@code CREATE DATABASE ... TEMPLATE}) against {@code pg_dump | pg_restore}
    * into a new database, on a database of at least 1 GiB. Only with {@code -Dbench.only=snapshot};
    * {@code -Dbench.snapshot.repeat=N} (default 1) times each, median. The dump tools are the
    * system's ({@code /usr/bin/pg_dump}, {@code pg_restore}); the copies are dropped afterwards.

@@ -23,7 +23,17 @@ class ProcedureRunnerTest {
   private final List<String> ran = new ArrayList<>();
   private Set<String> unforeseen = Set.of();
 
+  private static final ProcedureRunner.Settings WHOLE =
+      new ProcedureRunner.Settings(false, 0, Duration.ofMillis(1), true, Duration.ofMinutes(1));
+
+  /** What a pipeline's one pod runs: scale-down to maintenance-off, the lock left to finish. */
+  private static final ProcedureRunner.Settings ONE_POD = WHOLE.from(Procedure.WINDOW_START, false);
+
   private Outcome run(Set<String> failing) {
+    return run(failing, WHOLE);
+  }
+
+  private Outcome run(Set<String> failing, ProcedureRunner.Settings settings) {
     Map<String, ProcedureRunner.Action> actions = new LinkedHashMap<>();
     for (String step :
         List.of(
@@ -53,8 +63,7 @@ class ProcedureRunnerTest {
     }
     return new ProcedureRunner(
             actions,
-            new ProcedureRunner.Settings(
-                false, 0, Duration.ofMillis(1), true, Duration.ofMinutes(1)),
+            settings,
             new Progress(new PrintWriter(Writer.nullWriter()), false),
             Clock.systemUTC(),
             d -> {})
@@ -94,6 +103,57 @@ class ProcedureRunnerTest {
 
     assertThat(outcome.exitCode()).isZero();
     assertThat(ran).containsOnlyOnce("maintenance-on").endsWith("maintenance-off", "unlock");
+  }
+
+  @Test
+  void aRunFromScaleDownStartsThereAndStopsAfterMaintenanceOffLeavingTheLockToFinish() {
+    Outcome outcome = run(Set.of(), ONE_POD);
+
+    assertThat(outcome.exitCode()).isZero();
+    assertThat(ran)
+        .containsExactly(
+            "scale-down", "migrate", "verify", "scale-up", "smoke-test", "maintenance-off");
+    assertThat(outcome.summary())
+        .isEqualTo("migrated and up; maintenance off; the lock is left for finish");
+    assertThat(outcome.steps())
+        .extracting(StepOutcome::step, StepOutcome::state)
+        .startsWith(org.assertj.core.groups.Tuple.tuple("scale-down", State.SUCCEEDED))
+        .contains(
+            org.assertj.core.groups.Tuple.tuple("snapshot", State.SKIPPED),
+            org.assertj.core.groups.Tuple.tuple("rollback", State.SKIPPED))
+        .endsWith(org.assertj.core.groups.Tuple.tuple("unlock", State.SKIPPED))
+        .noneMatch(t -> t.toList().get(0).equals("lock"))
+        .noneMatch(t -> t.toList().get(0).equals("maintenance-on"));
+  }
+
+  @Test
+  void aOnePodRunThatFailsRollsBackAndSwitchesMaintenanceOffButKeepsTheLock() {
+    Outcome outcome = run(Set.of("verify"), ONE_POD);
+
+    assertThat(outcome.exitCode()).isEqualTo(1);
+    assertThat(ran).endsWith("verify", "rollback", "maintenance-off").doesNotContain("unlock");
+    assertThat(outcome.summary())
+        .isEqualTo("verify failed; rolled back; the lock is left for finish");
+  }
+
+  @Test
+  void aOnePodRunWhoseRollbackFailsLeavesMaintenanceOnAndTheLockHeld() {
+    Outcome outcome = run(Set.of("migrate", "rollback"), ONE_POD);
+
+    assertThat(outcome.exitCode()).isEqualTo(4);
+    assertThat(ran).endsWith("migrate", "rollback").doesNotContain("maintenance-off", "unlock");
+  }
+
+  @Test
+  void aOnePodRunWhoseMaintenanceOffFailsSaysFinishSwitchesItOff() {
+    Outcome outcome = run(Set.of("maintenance-off"), ONE_POD);
+
+    assertThat(outcome.exitCode()).isEqualTo(1);
+    assertThat(ran).endsWith("smoke-test", "maintenance-off").doesNotContain("maintenance-on");
+    assertThat(outcome.summary())
+        .isEqualTo(
+            "migrated, but maintenance-off failed; finish switches it off from the run record;"
+                + " the lock is left for finish");
   }
 
   @Test
@@ -178,5 +238,26 @@ class ProcedureRunnerTest {
         .run();
 
     assertThat(attempts).as("a quick transient failure is retried").hasSize(4);
+
+    // a step with a longer deadline of its own is retried after a wait its default would end
+    attempts.clear();
+    actions.put(
+        "lock",
+        () -> {
+          attempts.add("lock");
+          now.set(now.get().plus(Duration.ofMinutes(10)));
+          throw PitstopException.transientFailure("lock_timeout", null);
+        });
+    new ProcedureRunner(
+            actions,
+            new ProcedureRunner.Settings(
+                    false, 1, Duration.ofMillis(1), true, Duration.ofMinutes(10))
+                .withStepTimeouts(Map.of("lock", Duration.ofMinutes(55))),
+            new Progress(new PrintWriter(Writer.nullWriter()), false),
+            clock,
+            d -> {})
+        .run();
+
+    assertThat(attempts).as("10 minutes of its 55").hasSize(2);
   }
 }

@@ -43,6 +43,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -92,6 +93,9 @@ class FaultMatrixIT {
 
   /** One case: a fault at a step, and where the run ended. */
   record Row(String fault, String step, String where, EndState state, String detail) {}
+
+  /** One process of a pipeline's route, by the step it runs. */
+  record Command(String name, Supplier<Result> run) {}
 
   @BeforeAll
   static void startServers() throws SQLException {
@@ -177,6 +181,115 @@ class FaultMatrixIT {
       return cli.run(all.toArray(String[]::new));
     }
 
+    /**
+     * The one-pod route as a pipeline's pods run it, each step a process of its own: lock,
+     * maintenance-on, the window ({@code run --from scale-down --no-unlock}), and finish (the Argo
+     * exit hook, the Tekton finally Task).
+     */
+    List<Command> onePodRoute() {
+      return List.of(
+          new Command("lock", () -> pitstop("lock", "--run-id", RUN)),
+          new Command(
+              "maintenance-on",
+              () ->
+                  pitstop(
+                      "maintenance-on",
+                      "--run-id",
+                      RUN,
+                      "--mode",
+                      "configmap",
+                      "--configmap",
+                      APP + "-settings",
+                      "--key",
+                      "maintenance")),
+          new Command(
+              "window", () -> runToV2("--from", "scale-down", "--no-unlock", "--retries", "0")));
+    }
+
+    Result finish() {
+      return pitstop(
+          "finish",
+          "--run-id",
+          RUN,
+          "--jdbc-url",
+          db.jdbcUrl(),
+          "--db-user",
+          "postgres",
+          "--sessions-timeout",
+          "1s");
+    }
+
+    /**
+     * Runs the one-pod route. A process killed at the injected fault is, with {@code again}, run
+     * once more (Argo retries a step whose pod vanished; Tekton makes a new pod for the same
+     * TaskRun), otherwise the pipeline goes straight to finish. A forward step that fails ends the
+     * forward part. Finish runs at the end whatever happened, once more if it did not succeed (the
+     * exit hook's second finish, the finally Task's retries).
+     */
+    String onePod(boolean again) {
+      StringBuilder how = new StringBuilder();
+      for (Command command : onePodRoute()) {
+        Result result;
+        try {
+          result = command.run().get();
+        } catch (ApiFaults.Killed e) {
+          how.append(command.name()).append(" killed; ");
+          if (!again) {
+            break;
+          }
+          result = command.run().get();
+          how.append("again ");
+        }
+        how.append(command.name()).append(" exit ").append(result.exitCode()).append("; ");
+        if (result.exitCode() != 0) {
+          how.append(firstFailure(result).replaceFirst("^; ", "")).append("; ");
+          break;
+        }
+      }
+      Result finish;
+      try {
+        finish = finish();
+      } catch (ApiFaults.Killed e) {
+        how.append("finish killed; ");
+        finish = finish();
+      }
+      how.append("finish exit ").append(finish.exitCode());
+      if (finish.exitCode() != 0) {
+        finish = finish();
+        how.append(", again exit ").append(finish.exitCode());
+      }
+      return how.toString();
+    }
+
+    /**
+     * The one-pod route during an API outage that outlasts each process's --timeout: every process
+     * from the faulted one on fails while it lasts, the pipeline's finish too; once it ends, status
+     * must say what is left, and finish, the command it names, runs again.
+     */
+    String onePodWithOutage() {
+      StringBuilder how = new StringBuilder();
+      for (Command command : onePodRoute()) {
+        Result result = command.run().get();
+        how.append(command.name()).append(" exit ").append(result.exitCode()).append("; ");
+        if (result.exitCode() != 0) {
+          break;
+        }
+      }
+      // the pipeline's finish runs while the outage lasts, and fails with it
+      Result finish = finish();
+      how.append("finish exit ").append(finish.exitCode()).append("; ");
+      faults.endOutage();
+      Result status = pitstop("status");
+      assertThat(status.exitCode()).as("status after the outage: " + status).isZero();
+      how.append("status: ").append(nextLine(status));
+      if (finish.exitCode() != 0) {
+        // the human runs the next command status names: finish, once the API is back
+        finish = finish();
+        how.append("; finish again exit ").append(finish.exitCode());
+      }
+      return how.toString();
+    }
+
     /** What a human runs after a failed or killed run: rollback, maintenance-off, unlock. */
     String humanPath() {
       Result rollback =
@@ -240,6 +353,28 @@ class FaultMatrixIT {
     assertThat(statements.stream().map(Executed::step).distinct())
         .as("steps that use the database in a clean run")
         .contains("snapshot", "migrate", "verify");
+  }
+
+  /** The requests and statements of a clean run of the one-pod route, recorded once. */
+  private static List<Call> onePodCalls;
+
+  private static List<Executed> onePodStatements;
+
+  private static synchronized void recordCleanOnePodRoute() throws Exception {
+    if (onePodCalls != null) {
+      return;
+    }
+    try (World world = new World()) {
+      String how = world.onePod(true);
+      assertThat(how).as("a clean one-pod route").doesNotContain("exit 1", "exit 2", "exit 4");
+      assertThat(world.verdict("2").state()).as(how).isEqualTo(EndState.MIGRATED);
+      onePodCalls = world.faults.calls().stream().filter(c -> !c.step().equals("-")).toList();
+      onePodStatements =
+          world.dbFaults.executed().stream().filter(e -> !e.step().equals("-")).toList();
+    }
+    assertThat(onePodCalls.stream().map(Call::step).distinct())
+        .as("steps of the one-pod route that call the API")
+        .contains("lock", "maintenance-on", "scale-down", "scale-up", "maintenance-off", "unlock");
   }
 
   /** A case to run: its body records its row. */
@@ -387,6 +522,128 @@ class FaultMatrixIT {
       }
     }
     runAll(cases);
+  }
+
+  @Test
+  void theOnePodRouteKilledAtEveryRequestEndsOnceTheKilledPodRunsAgainAndFinishRuns()
+      throws Exception {
+    recordCleanOnePodRoute();
+    List<Case> cases = new ArrayList<>();
+    for (Point point : onePodKillPoints()) {
+      cases.add(() -> onePodCase(point, Fault.KILL, true));
+    }
+    runAll(cases);
+  }
+
+  @Test
+  void theOnePodRouteKilledAtAnyStepEndsWithFinishAlone() throws Exception {
+    recordCleanOnePodRoute();
+    List<Point> points = onePodKillPoints();
+    if (!EXHAUSTIVE) {
+      Set<Point> firstAndLast = new LinkedHashSet<>();
+      perStep(points)
+          .values()
+          .forEach(
+              stepPoints -> {
+                firstAndLast.add(stepPoints.get(0));
+                firstAndLast.add(stepPoints.get(stepPoints.size() - 1));
+              });
+      points = List.copyOf(firstAndLast);
+    }
+    List<Case> cases = new ArrayList<>();
+    for (Point point : points) {
+      cases.add(() -> onePodCase(point, Fault.KILL, false));
+    }
+    runAll(cases);
+  }
+
+  @Test
+  void theOnePodRoutesWindowWithAnApiOutageEndsInAStateStatusExplainsAndFinishEnds()
+      throws Exception {
+    recordCleanOnePodRoute();
+    List<Case> cases = new ArrayList<>();
+    for (List<Point> stepPoints : perStep(distinctPoints(onePodCalls)).values()) {
+      cases.add(() -> onePodCase(stepPoints.get(0), Fault.OUTAGE, false));
+    }
+    runAll(cases);
+  }
+
+  @Test
+  void aDatabaseFaultInTheOnePodRoutesWindowEndsMigratedRolledBackOrStopped() throws Exception {
+    recordCleanOnePodRoute();
+    List<DbFaults.Fault> all = List.of(DbFaults.Fault.values());
+    List<Executed> chosen = new ArrayList<>();
+    if (EXHAUSTIVE) {
+      chosen.addAll(onePodStatements);
+    } else {
+      Map<String, List<Executed>> byStep = new LinkedHashMap<>();
+      onePodStatements.forEach(
+          e -> byStep.computeIfAbsent(e.step(), k -> new ArrayList<>()).add(e));
+      byStep
+          .values()
+          .forEach(
+              list ->
+                  chosen.addAll(
+                      new LinkedHashSet<>(List.of(list.get(0), list.get(list.size() - 1)))));
+    }
+    List<Case> cases = new ArrayList<>();
+    int i = 0;
+    for (Executed statement : chosen) {
+      List<DbFaults.Fault> kinds = EXHAUSTIVE ? all : List.of(all.get(i++ % all.size()));
+      for (DbFaults.Fault kind : kinds) {
+        cases.add(() -> onePodDbCase(statement, kind));
+      }
+    }
+    runAll(cases);
+  }
+
+  private static List<Point> onePodKillPoints() {
+    return distinctPoints(onePodCalls.stream().filter(c -> !c.background()).toList());
+  }
+
+  private static final String ONE_POD = " (one-pod route)";
+
+  private static void onePodCase(Point point, Fault fault, boolean again) throws Exception {
+    try (World world = new World()) {
+      world.faults.failAt(point, fault);
+      String how;
+      if (fault == Fault.OUTAGE) {
+        // the window's process, and each after it, meets the outage until it ends
+        how = world.onePodWithOutage();
+      } else {
+        how = world.onePod(again);
+      }
+      String label =
+          fault.label()
+              + ONE_POD
+              + (fault == Fault.KILL
+                  ? again ? ", then the pod again and finish" : ", then finish"
+                  : ", then status and finish");
+      if (world.faults.injectedAt() == null) {
+        assertThat(point.write()).as("write point " + point + " was not reached").isFalse();
+        NOT_REACHED.add(label + " at " + point);
+        return;
+      }
+      record(label, point.step(), point.toString(), world.verdict("2"), how);
+    }
+  }
+
+  private static void onePodDbCase(Executed statement, DbFaults.Fault fault) throws Exception {
+    try (World world = new World()) {
+      world.dbFaults.failAt(statement.point(), fault);
+      String how = world.onePod(true);
+      String where = statement.point() + " " + abbreviate(statement.sql(), 60);
+      if (world.dbFaults.injectedAt() == null) {
+        NOT_REACHED.add(fault.label() + ONE_POD + " at " + where);
+        return;
+      }
+      record(
+          fault.label() + ONE_POD,
+          statement.step(),
+          where,
+          world.verdict("2"),
+          how + "; raised " + world.dbFaults.raised().getSQLState());
+    }
   }
 
   /** What happens after the faulted run. */

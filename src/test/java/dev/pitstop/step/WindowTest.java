@@ -53,6 +53,32 @@ class WindowTest {
                 + " maintenance-off 500ms), 18.0s between steps (pod starts, the orchestrator)");
   }
 
+  /**
+   * A one-pod run switched maintenance off; the pipeline's finish then runs maintenance-off again,
+   * which finds nothing to do: the window it reports is still the one the run closed.
+   */
+  @Test
+  void aMaintenanceOffStartedAgainAfterTheWindowKeepsItsEarlierTimeInside() {
+    Ledger ledger = new Ledger("r", "argo", T0);
+    ledger.stepEnded("lock", at(0), at(1), true, 0, "locked");
+    ledger.putFact(Window.ON_AT, at(5).toString());
+    ledger.stepEnded("maintenance-on", at(4), at(5), true, 0, "on");
+    ledger.stepEnded("scale-down", at(10), at(11), true, 0, "down");
+    ledger.stepStarted("maintenance-off", at(12));
+    ledger.putFact(Window.OFF_AT, at(12.5).toString());
+    ledger.stepEnded("maintenance-off", at(12), at(12.6), true, 0, "off");
+    ledger.stepStarted("maintenance-off", at(20));
+
+    Window window = Window.of(ledger, at(12.5)).orElseThrow();
+
+    assertThat(window.total()).isEqualTo(Duration.ofMillis(7_500));
+    assertThat(window.steps())
+        .extracting(Window.StepTime::step, Window.StepTime::inside)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("scale-down", Duration.ofSeconds(1)),
+            org.assertj.core.groups.Tuple.tuple("maintenance-off", Duration.ofMillis(600)));
+  }
+
   @Test
   void noWindowWithoutMaintenance() {
     Ledger ledger = new Ledger("r", "ci", T0);

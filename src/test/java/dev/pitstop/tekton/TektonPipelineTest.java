@@ -3,6 +3,7 @@ package dev.pitstop.tekton;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.pitstop.core.Durations;
 import dev.pitstop.procedure.Procedure;
 import dev.pitstop.procedure.Procedure.Edge;
 import dev.pitstop.procedure.Procedure.Step;
@@ -55,9 +56,26 @@ class TektonPipelineTest {
         .orElseThrow(() -> new AssertionError("no Task " + name + " under tekton-tasks/"));
   }
 
+  /** The task of the one-pod route: the procedure's window in one TaskRun. */
+  private static final String WINDOW = "window";
+
+  private static List<JsonNode> perStepTasks() {
+    return list(migration.spec().path("tasks")).stream()
+        .filter(t -> !t.path("name").asText().equals(WINDOW))
+        .toList();
+  }
+
+  private static Map<String, String> params(JsonNode pipelineTask) {
+    Map<String, String> values = new LinkedHashMap<>();
+    pipelineTask
+        .path("params")
+        .forEach(p -> values.put(p.path("name").asText(), p.path("value").asText()));
+    return values;
+  }
+
   @Test
   void theForwardTasksAndEdgesAreTheProcedure() {
-    List<JsonNode> tasks = list(migration.spec().path("tasks"));
+    List<JsonNode> tasks = perStepTasks();
     List<String> names = tasks.stream().map(t -> t.path("name").asText()).toList();
     assertThat(names)
         .containsExactlyElementsOf(Procedure.forward(true).stream().map(Step::command).toList());
@@ -72,18 +90,161 @@ class TektonPipelineTest {
     assertThat(edges).containsExactlyInAnyOrderElementsOf(Procedure.forwardEdges(true));
   }
 
+  /**
+   * The one-pod route: after maintenance-on, pitstop-run executes the procedure from its window's
+   * first step to maintenance-off, and leaves the lock to finish, which unlocks from the record.
+   */
+  @Test
+  void theWindowTaskRunsTheProcedureFromScaleDownAfterMaintenanceOnAndLeavesTheLock() {
+    JsonNode window = byName(migration.spec().path("tasks")).get(WINDOW);
+    List<Step> forward = Procedure.forward(true);
+    Step before = forward.get(forward.indexOf(Procedure.WINDOW_START) - 1);
+    assertThat(TektonFiles.strings(window.path("runAfter")).values())
+        .containsExactly(before.command());
+    assertThat(window.path("taskRef").path("name").asText()).isEqualTo("pitstop-run");
+    Map<String, String> given = params(window);
+    assertThat(given)
+        .containsEntry("from", Procedure.WINDOW_START.command())
+        .containsEntry("unlock", "false")
+        .containsEntry("run-id", "$(context.pipelineRun.uid)")
+        .containsEntry("take-snapshot", "$(params.snapshot)");
+    // Tekton retries no forward task (below); the CLI retries no step then either: a transient
+    // failure is still retried inside each step until its deadline
+    assertThat(given).containsEntry("retries", "0");
+    for (JsonNode task : list(migration.spec().path("tasks"))) {
+      assertThat(TektonFiles.strings(task.path("runAfter")).values())
+          .as("nothing runs after the window")
+          .doesNotContain(WINDOW);
+    }
+  }
+
+  /** Both routes run the steps with the same inputs and the same deadline for each step. */
+  @Test
+  void theWindowTaskGetsWhatEveryTaskOfThePerStepRouteGets() {
+    JsonNode window = byName(migration.spec().path("tasks")).get(WINDOW);
+    Map<String, String> given = params(window);
+    Set<String> declared = new TreeSet<>(TektonFiles.names(taskOf(window).spec().path("params")));
+    Map<String, Duration> budgets = new LinkedHashMap<>();
+    for (String line : given.get("step-timeouts").split("\\R")) {
+      String[] entry = line.split("=");
+      budgets.put(entry[0], Durations.parse(entry[1]));
+    }
+    Duration each = Durations.parse(given.get("timeout"));
+    for (JsonNode task : perStepTasks()) {
+      String name = task.path("name").asText();
+      if (!Procedure.window(true).contains(Procedure.byCommand(name).orElseThrow())) {
+        continue;
+      }
+      params(task)
+          .forEach(
+              (param, value) -> {
+                if (param.equals("timeout")) {
+                  assertThat(budgets.getOrDefault(name, each))
+                      .as("the window's deadline of %s", name)
+                      .isEqualTo(Durations.parse(value));
+                } else if (declared.contains(param)) {
+                  assertThat(given.get(param))
+                      .as("%s gets %s; the window must get the same", name, param)
+                      .isEqualTo(value);
+                }
+              });
+    }
+    JsonNode finish = list(migration.spec().path("finally")).get(0);
+    Map<String, String> closing = params(finish);
+    assertThat(budgets.getOrDefault(Procedure.ROLLBACK.command(), each))
+        .as("the rollback gets finish's deadline")
+        .isEqualTo(Durations.parse(closing.get("timeout")));
+    for (String param : List.of("backward-compatible", "release-on-rollback-failure")) {
+      assertThat(given.get(param)).as(param).isEqualTo(closing.get(param));
+    }
+  }
+
+  /**
+   * The window's TaskRun holds every step it runs (Tekton's timeout is a fixed duration, never a
+   * parameter): the record and input checks, each step's own deadline, and the pod's start.
+   */
+  @Test
+  void theWindowTasksTimeoutHoldsTheChecksAndEveryStepsDeadline() {
+    JsonNode window = byName(migration.spec().path("tasks")).get(WINDOW);
+    Map<String, String> given = params(window);
+    Duration each = Durations.parse(given.get("timeout"));
+    Map<String, Duration> budgets = new LinkedHashMap<>();
+    for (String line : given.get("step-timeouts").split("\\R")) {
+      String[] entry = line.split("=");
+      budgets.put(entry[0], Durations.parse(entry[1]));
+    }
+    Duration sum = each; // the checks of the record and the inputs
+    for (Step step : Procedure.window(true)) {
+      sum = sum.plus(budgets.getOrDefault(step.command(), each));
+    }
+    assertThat(budgets.keySet())
+        .as("only steps the window runs")
+        .isSubsetOf(Procedure.window(true).stream().map(Step::command).toList());
+    assertThat(TektonTimeouts.tekton(window.path("timeout").asText()))
+        .isGreaterThanOrEqualTo(sum.plus(TektonTimeouts.START_MARGIN));
+  }
+
+  /**
+   * A `when` that is false skips only its own task: Tekton ignores a parent skipped for its when
+   * expressions (pkg/reconciler/pipelinerun/resources/pipelinerunresolution.go
+   * skipBecauseParentTaskWasSkipped, the same at v0.59.0 and v1.0.0) and runs its dependents. So
+   * every task of a route carries the route's switch itself. Tekton compares the value as written
+   * and has no enum without an alpha flag: any value runs exactly one route, one-pod only when it
+   * is exactly one-pod.
+   */
+  @Test
+  void everyTaskOfARouteCarriesTheSwitchAndExactlyOneRouteRuns() {
+    for (String value : List.of("one-pod", "per-step", "", "One-Pod", "onepod")) {
+      List<String> running = new ArrayList<>();
+      for (JsonNode task : list(migration.spec().path("tasks"))) {
+        if (runs(task, Map.of("window", value, "snapshot", "true"))) {
+          running.add(task.path("name").asText());
+        }
+      }
+      List<String> expected =
+          value.equals("one-pod")
+              ? List.of(Procedure.LOCK.command(), Procedure.MAINTENANCE_ON.command(), WINDOW)
+              : Procedure.forward(true).stream().map(Step::command).toList();
+      assertThat(running).as("window=%s", value).isEqualTo(expected);
+    }
+    assertThat(TektonTasksTest.paramDefault(migration, "window")).isEqualTo("one-pod");
+  }
+
+  /** Whether a task's when expressions (all of them: in, notin) hold for these params. */
+  private static boolean runs(JsonNode task, Map<String, String> values) {
+    for (JsonNode when : task.path("when")) {
+      String input = when.path("input").asText();
+      assertThat(input).matches("\\$\\(params\\.[a-z-]+\\)");
+      String value = values.get(input.substring("$(params.".length(), input.length() - 1));
+      boolean in = TektonFiles.strings(when.path("values")).containsValue(value);
+      boolean holds =
+          switch (when.path("operator").asText()) {
+            case "in" -> in;
+            case "notin" -> !in;
+            default -> throw new AssertionError("operator " + when.path("operator"));
+          };
+      if (!holds) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   @Test
   void onlyTheSnapshotIsOptionalAndItIsSwitchedByAParameter() {
-    for (JsonNode task : migration.spec().path("tasks")) {
+    for (JsonNode task : perStepTasks()) {
       String name = task.path("name").asText();
       boolean optional = Procedure.byCommand(name).orElseThrow().optional();
-      assertThat(task.has("when")).as("when on %s", name).isEqualTo(optional);
+      List<JsonNode> whens = list(task.path("when"));
+      boolean inWindow =
+          Procedure.FORWARD.indexOf(Procedure.byCommand(name).orElseThrow())
+              >= Procedure.FORWARD.indexOf(Procedure.WINDOW_START);
+      assertThat(whens).as("when on %s", name).hasSize((optional ? 1 : 0) + (inWindow ? 1 : 0));
       if (optional) {
         assertThat(name).isEqualTo(Procedure.SNAPSHOT.command());
         // skipped only when switched off in a spelling the CLI reads as false; anything else
         // (True, TRUE, a typo) takes the snapshot, the side a rollback can rely on
-        JsonNode when = task.path("when").get(0);
-        assertThat(task.path("when")).hasSize(1);
+        JsonNode when = whens.get(0);
         assertThat(when.path("input").asText()).isEqualTo("$(params.snapshot)");
         assertThat(when.path("operator").asText()).isEqualTo("notin");
         assertThat(TektonFiles.strings(when.path("values")).values())
@@ -187,6 +348,10 @@ class TektonPipelineTest {
         .isEqualTo("$(finally.finish.results.schema-version)");
     assertThat(results.get("schema-version-before").path("value").asText())
         .isEqualTo("$(tasks.migrate.results.schema-version-before)");
+    assertThat(results.get("states").path("value").asText())
+        .isEqualTo("$(tasks.window.results.states)");
+    assertThat(results.get("window-seconds").path("value").asText())
+        .isEqualTo("$(finally.finish.results.window-seconds)");
   }
 
   @Test

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pitstop.core.Durations;
 import dev.pitstop.core.ExitCode;
+import dev.pitstop.testing.ArgoExpressions;
 import dev.pitstop.workflows.WorkflowFiles.Document;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -337,19 +338,21 @@ class ArgoRulesTest {
         when = task.path("when").asText();
       }
     }
-    Matcher form =
-        Pattern.compile("\\{\\{=lower\\(workflow\\.parameters\\.snapshot\\) != '(\\w+)'}}")
-            .matcher(when);
-    assertThat(form.matches()).as(when).isTrue();
+    assertThat(when).startsWith("{{=lower(workflow.parameters.snapshot) != 'false'");
     Map<String, Boolean> taken =
         Map.of(
             "true", true, "True", true, "TRUE", true, "yes", true, "", true, "false", false,
             "False", false, "FALSE", false);
-    taken.forEach(
-        (value, expected) ->
-            assertThat(!value.toLowerCase(Locale.ROOT).equals(form.group(1)))
-                .as("snapshot=" + value)
-                .isEqualTo(expected));
+    for (Map.Entry<String, Boolean> value : taken.entrySet()) {
+      assertThat(
+              ArgoExpressions.runs(when, Map.of("snapshot", value.getKey(), "window", "per-step")))
+          .as("snapshot=" + value.getKey())
+          .isEqualTo(value.getValue());
+      assertThat(
+              ArgoExpressions.runs(when, Map.of("snapshot", value.getKey(), "window", "one-pod")))
+          .as("the one-pod route takes its snapshot in its own pod")
+          .isFalse();
+    }
     for (Document document : WorkflowFiles.argoDocuments()) {
       for (JsonNode call : WorkflowFiles.calls(document.node())) {
         String condition = call.path("when").asText();
@@ -357,6 +360,43 @@ class ArgoRulesTest {
           assertThat(condition).as("a parameter in a plain govaluate `when`").startsWith("{{=");
         }
       }
+    }
+  }
+
+  /**
+   * The one-pod route's template runs several steps in one pod, each with the whole `timeout` and,
+   * like a step's own pod in the other route, up to two more tries when it exits 75 quickly
+   * (ProcedureRunner: a step that used its whole deadline is not tried again). Argo's timeout of an
+   * attempt, the pod's activeDeadlineSeconds (workflowpod.go checkTemplateTimeout(s)), must leave
+   * the CLI all of it: the input checks, then every step's tries and the waits between them, so
+   * that Pitstop, not the kubelet, decides how a slow window ends.
+   */
+  @Test
+  void theOnePodStepsTimeoutIsTheSumOfItsStepsBudgets() {
+    JsonNode window =
+        WorkflowFiles.template(WorkflowFiles.workflowTemplate("pitstop-steps").node(), "window")
+            .orElseThrow();
+    List<String> args = new ArrayList<>();
+    window.path("container").path("args").forEach(a -> args.add(a.asText()));
+    int retries = Integer.parseInt(args.get(args.indexOf("--retries") + 1));
+    int steps = dev.pitstop.procedure.Procedure.window(true).size();
+    // run's backoff between tries: 2s, doubled each time
+    Duration waits = Duration.ZERO;
+    for (int n = 0; n < retries; n++) {
+      waits = waits.plus(Duration.ofSeconds(2L << n));
+    }
+    List<String> timeouts = new ArrayList<>(STEP_TIMEOUTS);
+    timeouts.add(StepLibraryTest.defaultOf(window, "timeout"));
+    for (String stepTimeout : timeouts) {
+      Duration each = Durations.parse(stepTimeout);
+      Duration budget =
+          each.multipliedBy((long) steps * (retries + 1))
+              .plus(waits.multipliedBy(steps))
+              .plus(each) // the checks of the record and the inputs before the first step
+              .plus(POD_START);
+      assertThat(attemptTimeout(window, stepTimeout))
+          .as("window with timeout " + stepTimeout)
+          .isGreaterThanOrEqualTo(budget);
     }
   }
 

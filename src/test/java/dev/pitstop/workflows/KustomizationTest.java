@@ -136,6 +136,6 @@ class KustomizationTest {
         }
       }
     }
-    assertThat(calls).isEqualTo(12);
+    assertThat(calls).isEqualTo(13);
   }
 }

@@ -7,6 +7,7 @@ import dev.pitstop.procedure.Procedure;
 import dev.pitstop.procedure.Procedure.Edge;
 import dev.pitstop.procedure.Procedure.Step;
 import dev.pitstop.step.RunState;
+import dev.pitstop.testing.ArgoExpressions;
 import dev.pitstop.workflows.WorkflowFiles.Document;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -138,11 +139,121 @@ class MigrationDagTest {
             .isTrue();
       }
     }
-    for (JsonNode task : tasks().values()) {
-      if (!Procedure.byCommand(task.path("name").asText()).map(Step::optional).orElse(true)) {
-        assertThat(task.has("when")).as(task.path("name").asText() + " always runs").isFalse();
+    for (String on : List.of("true", "false")) {
+      assertThat(running(Map.of("window", "per-step", "snapshot", on)))
+          .as("snapshot=" + on)
+          .containsExactlyElementsOf(
+              commands(Procedure.forward(on.equals("true")), Procedure.ROLLBACK));
+    }
+  }
+
+  /** The workflow's parameters: the template's values, SUBMITTED for the empty ones, then these. */
+  private Map<String, String> parameters(Map<String, String> given) {
+    Map<String, String> values = new LinkedHashMap<>();
+    for (JsonNode p : migration.path("spec").path("arguments").path("parameters")) {
+      String name = p.path("name").asText();
+      String value = p.path("value").asText();
+      values.put(name, value.isEmpty() ? SUBMITTED.getOrDefault(name, "") : value);
+    }
+    values.putAll(given);
+    return values;
+  }
+
+  /** The tasks whose `when` lets them run with these parameters, in the DAG's order. */
+  private List<String> running(Map<String, String> given) {
+    Map<String, String> values = parameters(given);
+    return tasks().values().stream()
+        .filter(t -> ArgoExpressions.runs(t.path("when").asText(), values))
+        .map(t -> t.path("name").asText())
+        .toList();
+  }
+
+  private static List<String> commands(List<Step> steps, Step... more) {
+    List<String> names = new ArrayList<>(steps.stream().map(Step::command).toList());
+    for (Step step : more) {
+      names.add(step.command());
+    }
+    return names;
+  }
+
+  /**
+   * A submitted value is not checked against the enum (validate.go validateArgumentsValues checks
+   * the parameter's own value, and a submitted one replaces the parameter, enum and all): every
+   * value must run exactly one route, never both and never neither. Only one-pod, in any case,
+   * takes the one-pod route.
+   */
+  @Test
+  void exactlyOneRouteRunsWhateverWindowIsSubmitted() {
+    List<String> onePod =
+        List.of(
+            Procedure.LOCK.command(),
+            Procedure.MAINTENANCE_ON.command(),
+            "window",
+            Procedure.ROLLBACK.command());
+    List<String> perStep = commands(Procedure.forward(true), Procedure.ROLLBACK);
+    for (String value : List.of("one-pod", "ONE-POD", "One-Pod")) {
+      assertThat(running(Map.of("window", value))).as("window=" + value).isEqualTo(onePod);
+    }
+    for (String value : List.of("per-step", "PER-STEP", "", "onepod", "one_pod", "one pod")) {
+      assertThat(running(Map.of("window", value))).as("window=" + value).isEqualTo(perStep);
+    }
+    assertThat(running(Map.of())).as("the default").isEqualTo(onePod);
+  }
+
+  /**
+   * The one-pod route: after maintenance-on, one task runs the procedure from its window's first
+   * step to maintenance-off in one process. Its own run rolls back, so it stays out of the DAG
+   * rollback's depends: a rollback after a window that exits 1 only because maintenance-off failed
+   * would undo a completed release. It is a leaf, so its failure makes the run Failed (dag.go
+   * assessDAGPhase takes the phase from the leaves).
+   */
+  @Test
+  void theWindowTaskRunsTheProcedureFromScaleDownAfterMaintenanceOnAndIsALeaf() {
+    JsonNode window = tasks().get("window");
+    List<Step> forward = Procedure.forward(true);
+    Step before = forward.get(forward.indexOf(Procedure.WINDOW_START) - 1);
+    assertThat(window.path("depends").asText()).isEqualTo(before.command());
+    assertThat(window.path("templateRef").path("template").asText()).isEqualTo("window");
+    assertThat(dependencies(tasks().get(Procedure.ROLLBACK.command()))).doesNotContainKey("window");
+    assertThat(tasks().values())
+        .as("nothing depends on the window")
+        .noneMatch(t -> dependencies(t).containsKey("window"));
+    assertThat(argument(window, "run-id")).isEqualTo("{{workflow.uid}}");
+    // the snapshot switch reads as the per-step route reads it: anything but false takes it
+    Map<String, String> values = parameters(Map.of());
+    for (String snapshot : List.of("true", "True", "yes", "", "false", "FALSE")) {
+      values.put("snapshot", snapshot);
+      assertThat(ArgoExpressions.substitute(argument(window, "snapshot"), values))
+          .as("snapshot=" + snapshot)
+          .isEqualTo(snapshot.equalsIgnoreCase("false") ? "false" : "true");
+    }
+  }
+
+  /** Both routes run the steps with the same inputs: what a step task is given, the window is. */
+  @Test
+  void theWindowTaskGetsWhatEveryStepTaskOfThePerStepRouteGets() {
+    JsonNode template =
+        WorkflowFiles.template(
+                WorkflowFiles.workflowTemplate("pitstop-steps").node(),
+                tasks().get("window").path("templateRef").path("template").asText())
+            .orElseThrow();
+    JsonNode window = tasks().get("window");
+    List<String> inRoute = new ArrayList<>(commands(Procedure.window(true)));
+    inRoute.remove(Procedure.MAINTENANCE_OFF.command());
+    for (String step : inRoute) {
+      for (JsonNode argument : tasks().get(step).path("arguments").path("parameters")) {
+        String input = argument.path("name").asText();
+        if (StepLibraryTest.defaultOf(template, input) == null) {
+          continue;
+        }
+        assertThat(argument(window, input))
+            .as(step + " gets " + input + "; the window must get the same")
+            .isEqualTo(argument.path("value").asText());
       }
     }
+    JsonNode finish = hookSteps().get(0);
+    assertThat(argument(window, "release-on-rollback-failure"))
+        .isEqualTo(argument(finish, "release-on-rollback-failure"));
   }
 
   @Test

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.pitstop.cli.CliEnvironment;
 import dev.pitstop.cli.ConfigDefaults;
 import dev.pitstop.cli.PitstopCli;
+import dev.pitstop.testing.ArgoExpressions;
 import dev.pitstop.workflows.WorkflowFiles.Document;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -73,7 +74,8 @@ class StepLibraryTest {
           Map.entry("rollback", List.of("--jdbc-url")),
           Map.entry("finish", List.of("--jdbc-url")),
           Map.entry("scale-down", List.of("--workload")),
-          Map.entry("smoke-test", List.of("--url")));
+          Map.entry("smoke-test", List.of("--url")),
+          Map.entry("window", List.of("--jdbc-url", "--locations", "--workload", "--from")));
 
   /** One template per step a pipeline runs; copy-migrations runs as their init container. */
   private static final List<String> SUBCOMMANDS =
@@ -142,8 +144,19 @@ class StepLibraryTest {
     return MODEL;
   }
 
+  /**
+   * Templates that run a subcommand under another name: {@code window} runs the steps of the
+   * maintenance window in one pod, {@code pitstop run --from scale-down --no-unlock}.
+   */
+  private static final Map<String, String> OTHER_NAMES = Map.of("window", "run");
+
   private static JsonNode step(String name) {
     return WorkflowFiles.template(STEPS, name).orElseThrow();
+  }
+
+  /** The subcommand a template runs: its container's first argument. */
+  static String subcommand(JsonNode template) {
+    return template.path("container").path("args").get(0).asText();
   }
 
   /** Sample values for the inputs that are empty by default, as a pipeline would give them. */
@@ -160,8 +173,7 @@ class StepLibraryTest {
 
   /** Which input feeds which option: the PITSTOP_ variable or flag its value is passed in. */
   private static Map<String, OptionSpec> optionOfInput(JsonNode template) {
-    CommandSpec spec =
-        commandLine().getSubcommands().get(template.path("name").asText()).getCommandSpec();
+    CommandSpec spec = commandLine().getSubcommands().get(subcommand(template)).getCommandSpec();
     Map<String, OptionSpec> options = new LinkedHashMap<>();
     for (OptionSpec option : spec.options()) {
       String envName = ConfigDefaults.envName(option.longestName().substring(2));
@@ -187,9 +199,39 @@ class StepLibraryTest {
 
   @Test
   void thereIsOneTemplatePerStepAPipelineRuns() {
+    List<String> templates = new ArrayList<>(SUBCOMMANDS);
+    templates.addAll(OTHER_NAMES.keySet());
     assertThat(stepTemplates().map(t -> t.path("name").asText()))
-        .containsExactlyInAnyOrderElementsOf(SUBCOMMANDS);
+        .containsExactlyInAnyOrderElementsOf(templates);
+    stepTemplates()
+        .forEach(
+            t ->
+                assertThat(subcommand(t))
+                    .as(t.path("name").asText())
+                    .isEqualTo(
+                        OTHER_NAMES.getOrDefault(
+                            t.path("name").asText(), t.path("name").asText())));
     assertThat(commandLine().getSubcommands().keySet()).containsAll(SUBCOMMANDS);
+  }
+
+  /**
+   * The one-pod route runs what Procedure.window says, with as many tries of a step that exits 75
+   * as Argo gives the step's own pod in the other route, and leaves the lock to finish.
+   */
+  @Test
+  void theWindowTemplateRunsTheProceduresWindowInOnePodWithTheSameRetries() {
+    JsonNode window = step("window");
+    StepInvocation invocation = StepInvocation.of(window, samples(window));
+    assertThat(invocation.value("--from"))
+        .isEqualTo(dev.pitstop.procedure.Procedure.WINDOW_START.command());
+    assertThat(invocation.value("--unlock")).isEqualTo(false);
+    assertThat(invocation.value("--retries"))
+        .isEqualTo(Integer.parseInt(step("migrate").path("retryStrategy").path("limit").asText()));
+    assertThat(window.path("outputs").path("parameters").findValuesAsText("name"))
+        .contains("outcome", "states", "window-seconds");
+    JsonNode migrate = step("migrate");
+    assertThat(window.path("initContainers")).isEqualTo(migrate.path("initContainers"));
+    assertThat(window.path("retryStrategy")).isEqualTo(migrate.path("retryStrategy"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -197,7 +239,7 @@ class StepLibraryTest {
   void argumentsAndEnvironmentParseWithTheRealCommandLine(JsonNode template) {
     String name = template.path("name").asText();
     StepInvocation invocation = StepInvocation.of(template, samples(template));
-    assertThat(invocation.args().get(0)).isEqualTo(name);
+    assertThat(invocation.args().get(0)).isEqualTo(OTHER_NAMES.getOrDefault(name, name));
 
     ParseResult step = invocation.parse();
     CommandSpec spec = step.commandSpec();
@@ -221,7 +263,7 @@ class StepLibraryTest {
   @MethodSource("stepTemplates")
   void everyPitstopVariableNamesAnOptionOfTheCommand(JsonNode template) {
     String name = template.path("name").asText();
-    CommandSpec spec = commandLine().getSubcommands().get(name).getCommandSpec();
+    CommandSpec spec = commandLine().getSubcommands().get(subcommand(template)).getCommandSpec();
     for (JsonNode env : template.path("container").path("env")) {
       String variable = env.path("name").asText();
       assertThat(variable).as(name + ": only Pitstop's variables").startsWith("PITSTOP_");
@@ -504,12 +546,13 @@ class StepLibraryTest {
   void migrationCallsPassDeclaredInputsAndParse() {
     JsonNode migration = WorkflowFiles.workflowTemplate("pitstop-migration").node();
     Map<String, String> workflowValues = new HashMap<>();
+    Map<String, String> parameters = new HashMap<>();
     for (JsonNode p : migration.path("spec").path("arguments").path("parameters")) {
       String name = p.path("name").asText();
       String value = p.path("value").asText();
-      workflowValues.put(
-          "workflow.parameters." + name,
-          value.isEmpty() ? MigrationDagTest.SUBMITTED.getOrDefault(name, "") : value);
+      value = value.isEmpty() ? MigrationDagTest.SUBMITTED.getOrDefault(name, "") : value;
+      workflowValues.put("workflow.parameters." + name, value);
+      parameters.put(name, value);
     }
     for (JsonNode call : WorkflowFiles.calls(migration)) {
       JsonNode template = step(call.path("templateRef").path("template").asText());
@@ -520,7 +563,10 @@ class StepLibraryTest {
             .as(call.path("name").asText() + " passes undeclared input " + input)
             .isNotNull();
         given.put(
-            input, StepInvocation.substitute(argument.path("value").asText(), workflowValues));
+            input,
+            StepInvocation.substitute(
+                ArgoExpressions.substitute(argument.path("value").asText(), parameters),
+                workflowValues));
       }
       StepInvocation invocation = StepInvocation.of(template, given);
       assertThatCode(invocation::parse)
