@@ -56,6 +56,8 @@ public final class PitstopCli {
           RestoreCommand.class,
           StatusCommand.class,
           RunCommand.class,
+          OperatorCommand.class,
+          ApproveCommand.class,
           CopyMigrationsCommand.class,
           ServeMaintenanceCommand.class,
           DemoCommand.class,
@@ -108,6 +110,12 @@ public final class PitstopCli {
               demo.setEnvironment(environment);
             } else if (instance instanceof ServeMaintenanceCommand serve) {
               serve.setEnvironment(environment);
+            } else if (instance instanceof OperatorCommand operator) {
+              operator.setEnvironment(environment);
+            } else if (instance instanceof PlanSummaryCommand summary) {
+              summary.setEnvironment(environment);
+            } else if (instance instanceof ApproveCommand approve) {
+              approve.setEnvironment(environment);
             }
             return instance;
           }

@@ -348,6 +348,8 @@ public final class MigrationReconciler implements Reconciler<Migration>, Cleaner
         if (!plan(specHash)) {
           return null;
         }
+        // the plan is recorded (phase Planned) before anything acts on it
+        return Duration.ofMillis(1);
       }
       MigrationStatus.Plan plan = status.plan;
       if (!Boolean.TRUE.equals(plan.runnable)) {
