@@ -93,7 +93,9 @@ abstract class OperatorTestBase extends ClusterTestBase {
 
   @AfterEach
   void stopOperator() {
-    replicas.forEach(PitstopOperator::close);
+    synchronized (replicas) {
+      replicas.forEach(PitstopOperator::close);
+    }
     jobs.close();
     fixture.close();
   }
@@ -103,11 +105,17 @@ abstract class OperatorTestBase extends ClusterTestBase {
     PitstopOperator operator =
         new PitstopOperator(
             replicaClient,
-            new PitstopOperator.Settings(
-                identity, "default", "pitstop:test", Duration.ofSeconds(2), false),
+            new PitstopOperator.Settings(identity, "default", "pitstop:test", lease(), false),
             Clock.systemUTC());
-    replicas.add(operator);
+    synchronized (replicas) {
+      replicas.add(operator);
+    }
     return operator.start();
+  }
+
+  /** How long a lease holds: a dead leader is replaced after it. */
+  Duration lease() {
+    return Duration.ofSeconds(2);
   }
 
   PitstopOperator startReplica(String identity) {
