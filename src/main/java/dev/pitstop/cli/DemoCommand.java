@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "demo",
     description =
-        "Show a plan, then run the procedure twice on an embedded PostgreSQL and an in-memory cluster: a success, a rollback.",
+        "Show a plan, then run the procedure twice on an embedded PostgreSQL and an in-memory cluster (a success, a rollback), then once more through the operator.",
     footer = {
       "%nNeeds nothing but the JDK; starts everything itself and deletes it at the end. From a"
           + " build: java -jar target/pitstop.jar demo.",
@@ -182,8 +182,25 @@ final class DemoCommand implements Callable<Integer> {
                   ? " = before the bad release (rows restored)"
                   : " DIFFERS from " + ordersAfterGood));
 
+      step(
+          out,
+          "3. operator mode: a Migration is posted; the operator plans it, runs it in a Job and"
+              + " reports each step");
+      dev.pitstop.demo.OperatorAct.Ended operated =
+          dev.pitstop.demo.OperatorAct.run(
+              cluster,
+              APP,
+              "shop-3",
+              database.jdbcUrl(APP),
+              health.url(),
+              out,
+              environment.clock());
+      out.println("  after: schema version " + version(database) + "; " + describe(cluster));
+
       boolean asExpected =
-          setup == 0
+          operated.phase().equals("Succeeded")
+              && "3".equals(version(database))
+              && setup == 0
               && plan == 0
               && good == 0
               && bad == 1
@@ -193,7 +210,8 @@ final class DemoCommand implements Callable<Integer> {
       step(
           out,
           asExpected
-              ? "demo done: release 2 migrated and up; release 3 rolled back exactly (exit 1, as designed)"
+              ? "demo done: release 2 migrated and up; release 3 rolled back exactly (exit 1, as"
+                  + " designed); the operator's Migration shop-3 migrated and up"
               : "demo FAILED: the outcomes above are not what Pitstop promises");
       out.println(
           "   (the embedded PostgreSQL, the in-memory cluster and their files are removed now)");

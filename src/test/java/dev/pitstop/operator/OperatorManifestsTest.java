@@ -45,7 +45,7 @@ class OperatorManifestsTest {
             Path.of("target/crd/migrations.pitstop.dev-v1.yml"), StandardCharsets.UTF_8);
     assertThat(Files.readString(Path.of("operator/crd.yaml"), StandardCharsets.UTF_8))
         .as(
-            "operator/crd.yaml: copy target/crd/migrations.pitstop.dev-v1.yml after `mvn process-classes`")
+            "operator/crd.yaml: copy target/classes/pitstop/operator/migrations.pitstop.dev-v1.yml after `mvn process-classes`")
         .isEqualTo(generated);
     JsonNode crd = YAML.readTree(generated);
     assertThat(crd.at("/spec/names/shortNames/0").asText()).isEqualTo("psm");
