@@ -18,7 +18,7 @@ import picocli.CommandLine.Mixin;
 @Command(
     name = "demo",
     description =
-        "Show a plan, then run the procedure twice on an embedded PostgreSQL and an in-memory cluster: a success, a rollback.",
+        "Show a plan, then run the procedure twice on an embedded PostgreSQL and an in-memory cluster (a success, a rollback), then once more through the operator.",
     footer = {
       "%nNeeds nothing but the JDK; starts everything itself and deletes it at the end. Runs from"
           + " a build (mvn -B -q package -DskipTests, then java -jar target/pitstop.jar demo), not"

@@ -57,6 +57,8 @@ public final class PitstopCli {
           PruneCommand.class,
           StatusCommand.class,
           RunCommand.class,
+          OperatorCommand.class,
+          ApproveCommand.class,
           CopyMigrationsCommand.class,
           ServeMaintenanceCommand.class,
           DemoCommand.class,
@@ -109,6 +111,12 @@ public final class PitstopCli {
               demo.setEnvironment(environment);
             } else if (instance instanceof ServeMaintenanceCommand serve) {
               serve.setEnvironment(environment);
+            } else if (instance instanceof OperatorCommand operator) {
+              operator.setEnvironment(environment);
+            } else if (instance instanceof PlanSummaryCommand summary) {
+              summary.setEnvironment(environment);
+            } else if (instance instanceof ApproveCommand approve) {
+              approve.setEnvironment(environment);
             }
             return instance;
           }
@@ -163,7 +171,10 @@ public final class PitstopCli {
     String message =
         e instanceof UnmatchedArgumentException unmatched
             ? unmatchedMessage(unmatched)
-            : lowerCaseChoices(e.getMessage());
+            // a config file's own error, raised while picocli fills in defaults: its words alone
+            : e.getCause() instanceof PitstopException own
+                ? own.getMessage()
+                : lowerCaseChoices(e.getMessage());
     err.println(prefix(command) + message);
     err.println("Run `" + command.getCommandSpec().qualifiedName() + " --help` for the options.");
     err.flush();

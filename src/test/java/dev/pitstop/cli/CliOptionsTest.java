@@ -193,6 +193,13 @@ class CliOptionsTest {
     assertBad(cli.run("lock", "--config", dir.resolve("none.yaml").toString()), "does not exist");
     assertBad(
         cli.run("lock", "--config", wrongSection.toString()), "'lock' has no option 'workload'");
+
+    // found while picocli fills in defaults: said in the file's words, without picocli's
+    Path list = dir.resolve("list.yaml");
+    Files.writeString(list, "app: shop\nrun-id: r1\ntimeout: [1m, 2m]\n");
+    Result listed = cli.run("lock", "--config", list.toString());
+    assertBad(listed, "config file " + list + ": 'timeout' takes one value, not a list");
+    assertThat(listed.err()).doesNotContain("PitstopException", "arg[");
   }
 
   @Test

@@ -168,8 +168,25 @@ public final class Demo implements ToIntFunction<CliEnvironment> {
                   ? " = before the bad release (rows restored)"
                   : " DIFFERS from " + ordersAfterGood));
 
+      step(
+          out,
+          "3. operator mode: a Migration is posted; the operator plans it, runs it in a Job and"
+              + " reports each step");
+      OperatorAct.Ended operated =
+          OperatorAct.run(
+              cluster,
+              APP,
+              "shop-3",
+              database.jdbcUrl(APP),
+              health.url(),
+              out,
+              environment.clock());
+      out.println("  after: schema version " + version(database) + "; " + describe(cluster));
+
       boolean asExpected =
-          setup == 0
+          operated.phase().equals("Succeeded")
+              && "3".equals(version(database))
+              && setup == 0
               && plan == 0
               && good == 0
               && bad == 1
@@ -179,7 +196,8 @@ public final class Demo implements ToIntFunction<CliEnvironment> {
       step(
           out,
           asExpected
-              ? "demo done: release 2 migrated and up; release 3 rolled back exactly (exit 1, as designed)"
+              ? "demo done: release 2 migrated and up; release 3 rolled back exactly (exit 1, as"
+                  + " designed); the operator's Migration shop-3 migrated and up"
               : "demo FAILED: the outcomes above are not what Pitstop promises");
       out.println(
           "   (the embedded PostgreSQL, the in-memory cluster and their files are removed now)");

@@ -39,6 +39,8 @@ public final class DemoCluster implements AutoCloseable {
     server = startServer();
     // the demo runs as the cluster's administrator: every access review says yes
     answerAccessReviews(server, review -> true);
+    // and the rules review the operator's leader election asks first
+    RulesReviews.answerAll(server);
     try (KubernetesClient template = server.createClient()) {
       config =
           new ConfigBuilder(template.getConfiguration()).withRequestRetryBackoffLimit(0).build();

@@ -367,6 +367,8 @@ class RunIT extends RunTestBase {
         .contains("plan: runnable")
         .contains("release 2 migrated and up")
         .contains("= before the bad release (rows restored)")
-        .contains("no discounts table");
+        .contains("no discounts table")
+        .contains("$ kubectl get psm -w")
+        .contains("the operator's Migration shop-3 migrated and up");
   }
 }
