@@ -28,8 +28,9 @@ import picocli.CommandLine.Parameters;
           + " shown.",
       "%nExit codes: 0 shown or approved, 2 bad input or a stale hash (nothing changed), 5 the"
           + " plan has blockers (nothing approved), 75 not planned yet or the API unreachable.",
-      "%nExample:%n  pitstop approve shop-2-4 -n shop%n  pitstop approve shop-2-4 -n shop --hash"
-          + " 3f9a0c1b7d2e"
+      "%nShow the plan first; then approve exactly the hash it printed:",
+      "  pitstop approve shop-2-4 -n shop --hash 3f9a0c1b7d2e",
+      "%nExample:%n  pitstop approve shop-2-4 -n shop"
     })
 final class ApproveCommand implements Callable<Integer> {
   @Mixin HelpOption help;
@@ -87,7 +88,8 @@ final class ApproveCommand implements Callable<Integer> {
         throw PitstopException.transientFailure(
             "migration/" + name + " changed while it was being approved: run approve again", e);
       }
-      throw e;
+      // an unreachable API, a missing CRD, no right to read Migrations: named in one line
+      throw dev.pitstop.kube.KubeErrors.classify(e);
     }
   }
 

@@ -296,7 +296,8 @@ public final class PitstopCli {
     err.println(prefix(failed) + failure.getMessage());
     if (verbose) {
       exception.printStackTrace(err);
-    } else if (!(exception instanceof PitstopException)) {
+    } else if (!(exception instanceof PitstopException)
+        && failed.getCommandSpec().findOption("--verbose") != null) {
       err.println("(run with --verbose for the stack trace)");
     }
     err.flush();
