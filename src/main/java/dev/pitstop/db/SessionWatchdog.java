@@ -74,8 +74,12 @@ public final class SessionWatchdog implements AutoCloseable {
     return watchdog;
   }
 
-  /** What was cancelled, once the deadline has passed and a statement was cancelled. */
-  public Optional<Cancellation> cancellation() {
+  /**
+   * What was cancelled, once the deadline has passed and a statement was cancelled. Synchronized
+   * with the check that cancels: the cancelled statement can fail before that check has noted what
+   * it cancelled, and the one who reads this then waits for the note.
+   */
+  public synchronized Optional<Cancellation> cancellation() {
     return Optional.ofNullable(cancellation);
   }
 
