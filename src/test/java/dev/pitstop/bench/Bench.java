@@ -322,7 +322,7 @@ public final class Bench {
       }
     }
     List<String> entrypoint = image.entrypoint();
-    List<String> flags = entrypoint.subList(1, entrypoint.indexOf("-cp"));
+    List<String> flags = image.jvmFlags();
     String mainClass = entrypoint.get(entrypoint.size() - 1);
     Path folder = Files.createDirectories(work.resolve("cds"));
     List<String> classes = new ArrayList<>();
@@ -1163,7 +1163,7 @@ public final class Bench {
         List.of("--mode", "configmap", "--configmap", "shop-settings", "--key", "maintenance");
     List<String> dbArgs =
         List.of("--jdbc-url", database.jdbcUrl(db), "--db-user", DemoDatabase.USER);
-    List<String> migrations = List.of("--locations", "classpath:pitstop/demo/v1");
+    List<String> migrations = List.of("--locations", MIGRATION);
     List<String> runArgs =
         concat(
             concat(concat(ids, dbArgs), migrations),

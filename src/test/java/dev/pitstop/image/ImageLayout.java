@@ -143,6 +143,30 @@ public final class ImageLayout {
     return String.join(File.pathSeparator, entries);
   }
 
+  /**
+   * The JVM flags the entrypoint gives, its argfiles ({@code @/app/jvm-flags}) read from the image.
+   */
+  public List<String> jvmFlags() {
+    List<String> entrypoint = entrypoint();
+    List<String> flags = new ArrayList<>();
+    for (String flag : entrypoint.subList(1, entrypoint.indexOf("-cp"))) {
+      if (!flag.startsWith("@")) {
+        flags.add(flag);
+        continue;
+      }
+      try {
+        read(flag.substring(1))
+            .lines()
+            .map(String::strip)
+            .filter(l -> !l.isEmpty())
+            .forEach(flags::add);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return flags;
+  }
+
   /** The image's entrypoint, as a list. */
   public List<String> entrypoint() {
     List<String> entrypoint = new ArrayList<>();
@@ -158,22 +182,7 @@ public final class ImageLayout {
     List<String> entrypoint = entrypoint();
     List<String> command = new ArrayList<>();
     command.add(java);
-    for (String flag : entrypoint.subList(1, entrypoint.indexOf("-cp"))) {
-      if (flag.startsWith("@")) {
-        // an argfile of the image (/app/jvm-flags): its flags, one per line
-        try {
-          read(flag.substring(1))
-              .lines()
-              .map(String::strip)
-              .filter(l -> !l.isEmpty())
-              .forEach(command::add);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      } else {
-        command.add(flag);
-      }
-    }
+    command.addAll(jvmFlags());
     command.add("-cp");
     command.add(classPath());
     command.add(entrypoint.get(entrypoint.size() - 1));
