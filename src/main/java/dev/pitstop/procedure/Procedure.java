@@ -72,15 +72,17 @@ public final class Procedure {
   }
 
   /**
-   * The first step inside the maintenance window that is not maintenance-on itself. The shipped
-   * pipelines' one-pod route runs every step from here to maintenance-off (and the rollback) in one
-   * process: {@code pitstop run --from scale-down --no-unlock}.
+   * Where the shipped pipelines' one-pod route starts: it runs every step from here to
+   * maintenance-off (and the rollback) in one process, {@code pitstop run --from maintenance-on
+   * --no-unlock}. Starting at maintenance-on rather than after it puts the pod's start, the JVM's,
+   * the client's and the input checks before the window opens: the bench measured them at 1.75 s of
+   * a 3.07 s window when the pod started after an orchestrated maintenance-on.
    */
-  public static final Step WINDOW_START = SCALE_DOWN;
+  public static final Step WINDOW_START = MAINTENANCE_ON;
 
   /**
    * What the one-pod route runs in its one process: the forward steps from {@link #WINDOW_START}
-   * on, the rollback, and maintenance-off; lock, maintenance-on and unlock stay with the pipeline.
+   * on, the rollback, and maintenance-off; lock and unlock stay with the pipeline.
    */
   public static List<Step> window(boolean snapshot) {
     List<Step> steps = new ArrayList<>(forwardFrom(WINDOW_START, snapshot));

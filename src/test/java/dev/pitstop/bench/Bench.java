@@ -1183,23 +1183,30 @@ public final class Bench {
         return windowIn(route, code, out.toString());
       }
       cli(cluster, concat(new String[] {"lock"}, ids.toArray(String[]::new)));
-      cli(
-          cluster,
-          concat(
-              concat(new String[] {"maintenance-on"}, ids.toArray(String[]::new)),
-              maintenance.toArray(String[]::new)));
       if (route.equals("one-pod")) {
+        // the window's pod starts after lock and switches maintenance on itself
         List<String> window =
             concat(
                 pitstop,
                 concat(
                     concat(List.of("run"), runArgs),
                     List.of(
-                        "--from", "scale-down", "--no-unlock", "--retries", "0", "-o", "json")));
+                        "--from",
+                        "maintenance-on",
+                        "--no-unlock",
+                        "--retries",
+                        "0",
+                        "-o",
+                        "json")));
         JsonNode result = windowIn(route, output(window, env));
         cli(cluster, concat(new String[] {"finish"}, concat(ids, dbArgs).toArray(String[]::new)));
         return result;
       }
+      cli(
+          cluster,
+          concat(
+              concat(new String[] {"maintenance-on"}, ids.toArray(String[]::new)),
+              maintenance.toArray(String[]::new)));
       List<List<String>> pods =
           List.of(
               concat(List.of("scale-down"), concat(ids, "--selector", "app=shop")),

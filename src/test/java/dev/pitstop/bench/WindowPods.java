@@ -146,11 +146,18 @@ final class WindowPods {
     return new Pod(pipelineTask.path("name").asText(), args);
   }
 
-  /** The pods after the one that switches maintenance on, up to the one that switches it off. */
+  /**
+   * The pods after the one that switches maintenance on, up to the one that switches it off; none
+   * when the pod that switches it on also switches it off (a run from maintenance-on on), as its
+   * start came before the window.
+   */
   private static List<String> inside(List<Pod> pods) {
     List<String> inside = new ArrayList<>();
     boolean on = false;
     for (Pod pod : pods) {
+      if (!on && pod.switchesOn() && SWITCH_OFF.contains(pod.subcommand())) {
+        return inside;
+      }
       if (on) {
         inside.add(pod.task());
         if (SWITCH_OFF.contains(pod.subcommand())) {

@@ -26,8 +26,15 @@ class ProcedureRunnerTest {
   private static final ProcedureRunner.Settings WHOLE =
       new ProcedureRunner.Settings(false, 0, Duration.ofMillis(1), true, Duration.ofMinutes(1));
 
-  /** What a pipeline's one pod runs: scale-down to maintenance-off, the lock left to finish. */
-  private static final ProcedureRunner.Settings ONE_POD = WHOLE.from(Procedure.WINDOW_START, false);
+  /**
+   * What a pipeline that switches maintenance on itself gives one pod: scale-down to
+   * maintenance-off, the lock left to finish.
+   */
+  private static final ProcedureRunner.Settings ONE_POD = WHOLE.from(Procedure.SCALE_DOWN, false);
+
+  /** What the shipped pipelines' one pod runs: maintenance-on to maintenance-off. */
+  private static final ProcedureRunner.Settings SHIPPED_WINDOW =
+      WHOLE.from(Procedure.WINDOW_START, false);
 
   private Outcome run(Set<String> failing) {
     return run(failing, WHOLE);
@@ -124,6 +131,32 @@ class ProcedureRunnerTest {
         .endsWith(org.assertj.core.groups.Tuple.tuple("unlock", State.SKIPPED))
         .noneMatch(t -> t.toList().get(0).equals("lock"))
         .noneMatch(t -> t.toList().get(0).equals("maintenance-on"));
+  }
+
+  @Test
+  void theShippedWindowSwitchesMaintenanceOnAndOffItselfLeavingTheLockToFinish() {
+    Outcome outcome = run(Set.of(), SHIPPED_WINDOW);
+
+    assertThat(outcome.exitCode()).isZero();
+    assertThat(ran)
+        .containsExactly(
+            "maintenance-on",
+            "scale-down",
+            "migrate",
+            "verify",
+            "scale-up",
+            "smoke-test",
+            "maintenance-off");
+    assertThat(outcome.summary())
+        .isEqualTo("migrated and up; maintenance off; the lock is left for finish");
+  }
+
+  @Test
+  void theShippedWindowRollsBackAFailedMaintenanceOnAndSwitchesItOff() {
+    Outcome outcome = run(Set.of("maintenance-on"), SHIPPED_WINDOW);
+
+    assertThat(outcome.exitCode()).isEqualTo(1);
+    assertThat(ran).containsExactly("maintenance-on", "rollback", "maintenance-off");
   }
 
   @Test

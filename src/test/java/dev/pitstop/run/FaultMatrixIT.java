@@ -65,10 +65,10 @@ import org.junit.jupiter.api.io.TempDir;
  * step's first request, followed by {@code status} and then {@code run} again or the human path,
  * taking turns; and each step's first and last database statement and every sixth between get a
  * fault, the kinds (connection lost, lock_timeout, SQL error) taking turns. The one-pod route
- * (lock, maintenance-on, then {@code run --from scale-down --no-unlock} and {@code finish}, each a
- * process) is killed at each step's first and last request and every third between, that pod then
- * started again and finish run. With {@code -Dpitstop.faults=exhaustive} every request gets every
- * kind and both recoveries, every outage both recoveries, every statement every kind.
+ * (lock, then {@code run --from maintenance-on --no-unlock} and {@code finish}, each a process) is
+ * killed at each step's first and last request and every third between, that pod then started again
+ * and finish run. With {@code -Dpitstop.faults=exhaustive} every request gets every kind and both
+ * recoveries, every outage both recoveries, every statement every kind.
  *
  * <p>Each case has its own namespace on one in-memory API server for the class and its own database
  * copied from a prepared template; cases run {@code -Dpitstop.faults.threads} (default 3) at a
@@ -185,28 +185,16 @@ class FaultMatrixIT {
     }
 
     /**
-     * The one-pod route as a pipeline's pods run it, each step a process of its own: lock,
-     * maintenance-on, the window ({@code run --from scale-down --no-unlock}), and finish (the Argo
-     * exit hook, the Tekton finally Task).
+     * The one-pod route as the shipped pipelines' pods run it, each a process of its own: lock, the
+     * window ({@code run --from maintenance-on --no-unlock}), and finish (the Argo exit hook, the
+     * Tekton finally Task).
      */
     List<Command> onePodRoute() {
       return List.of(
           new Command("lock", () -> pitstop("lock", "--run-id", RUN)),
           new Command(
-              "maintenance-on",
-              () ->
-                  pitstop(
-                      "maintenance-on",
-                      "--run-id",
-                      RUN,
-                      "--mode",
-                      "configmap",
-                      "--configmap",
-                      APP + "-settings",
-                      "--key",
-                      "maintenance")),
-          new Command(
-              "window", () -> runToV2("--from", "scale-down", "--no-unlock", "--retries", "0")));
+              "window",
+              () -> runToV2("--from", "maintenance-on", "--no-unlock", "--retries", "0")));
     }
 
     Result finish() {

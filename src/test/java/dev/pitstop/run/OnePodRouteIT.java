@@ -21,9 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The shipped pipelines' one-pod route, as their pods run it: {@code lock} and {@code
- * maintenance-on} each on their own, then {@code run --from scale-down --no-unlock} for everything
- * inside the maintenance window, then {@code finish} (the Argo exit hook, the Tekton finally Task).
+ * A run that starts part-way, as pipelines run it: the shipped pipelines' one-pod route ({@code
+ * lock} on its own, then {@code run --from maintenance-on --no-unlock} for the maintenance window,
+ * then {@code finish}: the Argo exit hook, the Tekton finally Task), and a pipeline that switches
+ * maintenance on itself and runs the rest with {@code --from scale-down}.
  */
 class OnePodRouteIT extends ClusterTestBase {
   private static TestPostgres postgres;
@@ -67,7 +68,10 @@ class OnePodRouteIT extends ClusterTestBase {
         "maintenance");
   }
 
-  /** The window's one pod: the fixture's run options, from scale-down, leaving the lock. */
+  /**
+   * A window pod: the fixture's run options, leaving the lock; from scale-down unless the test says
+   * where.
+   */
   private Result window(String... extra) {
     List<String> args = fixture.runArgs("shop", RUN);
     if (!Arrays.asList(extra).contains("--from")) {
@@ -93,6 +97,61 @@ class OnePodRouteIT extends ClusterTestBase {
 
   private static JsonNode json(Result result) throws Exception {
     return new ObjectMapper().readTree(result.out());
+  }
+
+  /** The shipped route: the pod after lock switches maintenance on and off itself. */
+  @Test
+  void theShippedWindowPodSwitchesMaintenanceOnAndOffAndFinishOnlyUnlocks() throws Exception {
+    ok("lock");
+
+    Result window =
+        window(
+            "--from",
+            "maintenance-on",
+            "--locations",
+            RunFixture.V2,
+            "--image",
+            "web=shop:2.0",
+            "--output",
+            "json");
+
+    assertThat(window.exitCode()).as(window.toString()).isZero();
+    assertThat(fixture.version()).isEqualTo("2");
+    assertThat(settings()).as("users are back").doesNotContainKey("maintenance");
+    JsonNode result = json(window);
+    assertThat(result.get("states").asText())
+        .startsWith("maintenance-on=succeeded,scale-down=succeeded,")
+        .endsWith("maintenance-off=succeeded,unlock=skipped");
+    // the window opened inside this process: its start is not users' time
+    assertThat(result.path("window").path("steps").findValuesAsText("step"))
+        .startsWith("maintenance-on");
+    Result finish = finish();
+    assertThat(finish.exitCode()).as(finish.toString()).isZero();
+    assertThat(json(finish).get("outcome").asText()).isEqualTo("migrated");
+    assertThat(ledger()).isNull();
+  }
+
+  /** A typo stops the shipped window pod before users see the maintenance page. */
+  @Test
+  void theShippedWindowPodChecksItsInputsBeforeMaintenanceGoesOn() throws Exception {
+    ok("lock");
+    String before = snapshotOfState();
+
+    Result window =
+        window(
+            "--from",
+            "maintenance-on",
+            "--locations",
+            "filesystem:" + dir.resolve("no-such-folder"));
+
+    assertThat(window.exitCode()).as(window.toString()).isEqualTo(2);
+    assertThat(window.err()).contains("no such folder");
+    assertThat(snapshotOfState()).isEqualTo(before);
+    assertThat(settings()).as("users never saw maintenance").doesNotContainKey("maintenance");
+    Result finish = finish();
+    assertThat(finish.exitCode()).as(finish.toString()).isZero();
+    assertThat(json(finish).get("outcome").asText()).isEqualTo("nothing-to-do");
+    assertThat(ledger()).isNull();
   }
 
   @Test

@@ -203,7 +203,7 @@ class TektonPipelineTest {
       }
       List<String> expected =
           value.equals("one-pod")
-              ? List.of(Procedure.LOCK.command(), Procedure.MAINTENANCE_ON.command(), WINDOW)
+              ? List.of(Procedure.LOCK.command(), WINDOW)
               : Procedure.forward(true).stream().map(Step::command).toList();
       assertThat(running).as("window=%s", value).isEqualTo(expected);
     }

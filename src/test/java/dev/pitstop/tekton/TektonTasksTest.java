@@ -619,6 +619,7 @@ class TektonTasksTest {
     Map<String, ProcedureRunner.Action> actions = new HashMap<>();
     for (String step :
         List.of(
+            "maintenance-on",
             "scale-down",
             "snapshot",
             "migrate",

@@ -184,12 +184,7 @@ class MigrationDagTest {
    */
   @Test
   void exactlyOneRouteRunsWhateverWindowIsSubmitted() {
-    List<String> onePod =
-        List.of(
-            Procedure.LOCK.command(),
-            Procedure.MAINTENANCE_ON.command(),
-            "window",
-            Procedure.ROLLBACK.command());
+    List<String> onePod = List.of(Procedure.LOCK.command(), "window", Procedure.ROLLBACK.command());
     List<String> perStep = commands(Procedure.forward(true), Procedure.ROLLBACK);
     for (String value : List.of("one-pod", "ONE-POD", "One-Pod")) {
       assertThat(running(Map.of("window", value))).as("window=" + value).isEqualTo(onePod);
