@@ -25,6 +25,15 @@ public final class KubeErrors {
     if (e instanceof PitstopException pitstop) {
       return pitstop;
     }
+    if (e instanceof io.fabric8.kubernetes.client.WatcherException watch) {
+      // a refusal underneath (403 on the watch) is what it is; a watch that broke or sent what
+      // could not be read is the API server's or the network's passing trouble
+      if (watch.getCause() instanceof KubernetesClientException refused) {
+        return classify(refused, server);
+      }
+      return PitstopException.transientFailure(
+          "the Kubernetes API" + at + " broke off a watch: " + e.getMessage(), e);
+    }
     if (e instanceof KubernetesClientTimeoutException) {
       return PitstopException.transientFailure(
           "the Kubernetes API" + at + " did not answer in time", e);
