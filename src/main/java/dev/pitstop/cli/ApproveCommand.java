@@ -9,7 +9,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -50,17 +49,7 @@ final class ApproveCommand implements Callable<Integer> {
       description = "The plan hash to approve, as shown (status.plan.hash).")
   String hash;
 
-  @Option(
-      names = "--kubeconfig",
-      paramLabel = "FILE",
-      description = "The kubeconfig to use. Default: kubectl's.")
-  Path kubeconfig;
-
-  @Option(
-      names = "--context",
-      paramLabel = "NAME",
-      description = "The kubeconfig context. Default: its current one.")
-  String context;
+  @Mixin KubeconfigOptions cluster;
 
   private CliEnvironment environment;
 
@@ -75,9 +64,7 @@ final class ApproveCommand implements Callable<Integer> {
           "--hash '" + hash + "' is not a plan hash (12 hex digits, as status.plan.hash shows)");
     }
     try (KubernetesClient configured =
-            environment
-                .kubernetes()
-                .apply(new CliEnvironment.KubeAccess(Duration.ofSeconds(30), kubeconfig, context));
+            environment.kubernetes().apply(cluster.access(Duration.ofSeconds(30)));
         KubernetesClient client =
             new KubernetesClientBuilder().withConfig(configured.getConfiguration()).build()) {
       String ns = namespace != null ? namespace : client.getNamespace();

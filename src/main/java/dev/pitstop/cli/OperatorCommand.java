@@ -4,7 +4,6 @@ import dev.pitstop.core.PitstopException;
 import dev.pitstop.operator.PitstopOperator;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -50,17 +49,7 @@ final class OperatorCommand implements Callable<Integer> {
               + " image, ghcr.io/pitstop-dev/pitstop:VERSION.")
   String jobImage;
 
-  @Option(
-      names = "--kubeconfig",
-      paramLabel = "FILE",
-      description = "The kubeconfig to use. Default: in a pod its ServiceAccount, else kubectl's.")
-  Path kubeconfig;
-
-  @Option(
-      names = "--context",
-      paramLabel = "NAME",
-      description = "The kubeconfig context. Default: its current one.")
-  String context;
+  @Mixin KubeconfigOptions cluster;
 
   static final String DEFAULT_IMAGE =
       "ghcr.io/pitstop-dev/pitstop:"
@@ -81,9 +70,7 @@ final class OperatorCommand implements Callable<Integer> {
     // requests are bounded per request (10 s connect, 30 s each), not by a step's deadline
     KubernetesClient client;
     try (KubernetesClient configured =
-        environment
-            .kubernetes()
-            .apply(new CliEnvironment.KubeAccess(Duration.ofDays(1), kubeconfig, context))) {
+        environment.kubernetes().apply(cluster.access(Duration.ofDays(1)))) {
       // the full model: the operator reads Jobs, pods and its own kind typed
       client = new KubernetesClientBuilder().withConfig(configured.getConfiguration()).build();
     }
