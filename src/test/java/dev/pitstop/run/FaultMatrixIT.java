@@ -58,17 +58,17 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>A clean run is recorded first: every API request it sends and every database statement it
  * executes, each named by its step and its ordinal within the step. Then, in the default ("cover")
  * mode, every request gets a kill followed by {@code run} again with the same run id; each step's
- * first and last request and every third one between get a transient fault, the kinds (500, 429,
+ * first and last request and every fourth one between get a transient fault, the kinds (500, 429,
  * 409, connection reset, timeout) taking turns by request; a kill followed by {@code rollback},
  * {@code maintenance-off}, {@code unlock} goes to every step's first and last request; a 403 to
  * every step's first write of the app's state; an API outage longer than {@code --timeout} to every
  * step's first request, followed by {@code status} and then {@code run} again or the human path,
- * taking turns; and each step's first and last database statement and every sixth between get a
+ * taking turns; and each step's first and last database statement and every eighth between get a
  * fault, the kinds (connection lost, lock_timeout, SQL error) taking turns. The one-pod route
  * (lock, then {@code run --from maintenance-on --no-unlock} and {@code finish}, each a process) is
- * killed at each step's first and last request and every third between, that pod then started again
- * and finish run. With {@code -Dpitstop.faults=exhaustive} every request gets every kind and both
- * recoveries, every outage both recoveries, every statement every kind.
+ * killed at each step's first and last request and every fourth between, that pod then started
+ * again and finish run. With {@code -Dpitstop.faults=exhaustive} every request gets every kind and
+ * both recoveries, every outage both recoveries, every statement every kind.
  *
  * <p>Each case has its own namespace on one in-memory API server for the class and its own database
  * copied from a prepared template; cases run {@code -Dpitstop.faults.threads} (default 3) at a
@@ -431,7 +431,7 @@ class FaultMatrixIT {
     recordCleanRun();
     List<Case> cases = new ArrayList<>();
     int i = 0;
-    for (Point point : spread(distinctPoints(calls), Point::step, 3)) {
+    for (Point point : spread(distinctPoints(calls), Point::step, 4)) {
       List<Fault> kinds = EXHAUSTIVE ? TRANSIENT : List.of(TRANSIENT.get(i++ % TRANSIENT.size()));
       for (Fault kind : kinds) {
         cases.add(() -> apiCase(point, kind, Recovery.NONE));
@@ -506,7 +506,7 @@ class FaultMatrixIT {
     List<Case> cases = new ArrayList<>();
     List<DbFaults.Fault> all = List.of(DbFaults.Fault.values());
     int i = 0;
-    for (Executed statement : spread(statements, Executed::step, 6)) {
+    for (Executed statement : spread(statements, Executed::step, 8)) {
       List<DbFaults.Fault> kinds = EXHAUSTIVE ? all : List.of(all.get(i++ % all.size()));
       for (DbFaults.Fault kind : kinds) {
         cases.add(() -> dbCase(statement, kind));
@@ -521,7 +521,7 @@ class FaultMatrixIT {
     recordCleanOnePodRoute();
     List<Case> cases = new ArrayList<>();
     // the window's pod runs run's own code, killed at every request above: here a spread
-    for (Point point : spread(onePodKillPoints(), Point::step, 3)) {
+    for (Point point : spread(onePodKillPoints(), Point::step, 4)) {
       cases.add(() -> onePodCase(point, Fault.KILL, true));
     }
     runAll(cases);
