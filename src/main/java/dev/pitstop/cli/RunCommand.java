@@ -53,9 +53,9 @@ import picocli.CommandLine.Option;
           + " and up, 1 failed and rolled back, 2 bad input (nothing touched), 3 locked by another"
           + " run, 4 rollback failed (in maintenance, locked), 75 the lock could not be taken (API"
           + " unreachable until --timeout; nothing touched). --timeout applies to each step.",
-      "%nIn a pipeline's one pod for the maintenance window: --from scale-down --no-unlock runs"
-          + " scale-down to maintenance-off (with the rollback) for a run whose lock and"
-          + " maintenance-on the pipeline did; its `pitstop finish` unlocks.",
+      "%nIn a pipeline's one pod for the maintenance window: --from maintenance-on --no-unlock"
+          + " checks the inputs, then runs maintenance-on to maintenance-off (with the rollback)"
+          + " for a run whose lock the pipeline took; its `pitstop finish` unlocks.",
       "%nExample:%n  PITSTOP_DB_PASSWORD=... pitstop run --app shop -n shop --run-id 7f3a9c \\",
       "    --workload deployment/web --mode service --service shop-web \\",
       "    --maintenance-selector app=maintenance-page \\",
@@ -119,8 +119,8 @@ final class RunCommand extends StepCommand {
       paramLabel = "STEP",
       description =
           "Start at this step: the steps before it must be recorded as done for this --run-id (a"
-              + " pipeline ran them in pods of their own), e.g. --from scale-down after the"
-              + " pipeline's lock and maintenance-on. One of lock (the default), maintenance-on,"
+              + " pipeline ran them in pods of their own), e.g. --from maintenance-on after the"
+              + " pipeline's lock. One of lock (the default), maintenance-on,"
               + " scale-down, snapshot, migrate, verify, scale-up, smoke-test.")
   String from;
 

@@ -107,6 +107,19 @@ public final class LedgerStore {
   }
 
   /**
+   * As {@link #update}, giving the record's ConfigMap as written: what an Event about the record
+   * names, without reading it again.
+   */
+  public ConfigMap updateConfigMap(String runId, Consumer<Ledger> change) {
+    return write(runId, change, true);
+  }
+
+  /** The run record a ConfigMap of this store holds. */
+  public Ledger ledgerOf(ConfigMap record) {
+    return Ledger.fromData(name(), record.getData());
+  }
+
+  /**
    * Takes back a note this invocation wrote ({@code change} restores what was there), leaving
    * {@code updated-at} as {@code change} sets it: a refused step leaves the record as it found it.
    */
@@ -115,23 +128,25 @@ public final class LedgerStore {
   }
 
   private Ledger update(String runId, Consumer<Ledger> change, boolean touch) {
+    return ledgerOf(write(runId, change, touch));
+  }
+
+  private ConfigMap write(String runId, Consumer<Ledger> change, boolean touch) {
     // one read serves both the lock check and the write's resourceVersion
-    ConfigMap written =
-        cluster.update(
-            "update the run record configmap/" + name(),
-            resource(),
-            current -> {
-              Ledger ledger = Ledger.fromData(name(), current.getData());
-              requireOwner(ledger, runId);
-              change.accept(ledger);
-              if (touch) {
-                ledger.touch(clock.instant());
-              }
-              current.setData(ledger.toData());
-              return current;
-            },
-            () -> notLocked(runId));
-    return Ledger.fromData(name(), written.getData());
+    return cluster.update(
+        "update the run record configmap/" + name(),
+        resource(),
+        current -> {
+          Ledger ledger = Ledger.fromData(name(), current.getData());
+          requireOwner(ledger, runId);
+          change.accept(ledger);
+          if (touch) {
+            ledger.touch(clock.instant());
+          }
+          current.setData(ledger.toData());
+          return current;
+        },
+        () -> notLocked(runId));
   }
 
   /**

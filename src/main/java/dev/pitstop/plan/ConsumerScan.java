@@ -111,6 +111,33 @@ final class ConsumerScan {
     }
   }
 
+  /**
+   * Each key of an {@code envFrom} source ({@code object}: configmap/NAME or secret/NAME) as a
+   * variable named with the source's prefix; {@code secret} names the Secret, or null.
+   */
+  private static void fromSource(
+      String prefix,
+      String object,
+      Data data,
+      String secret,
+      List<Setting> settings,
+      Map<String, String> known) {
+    data.values()
+        .forEach(
+            (key, value) -> {
+              settings.add(
+                  new Setting(
+                      prefix + key,
+                      value,
+                      "envFrom " + object + " key " + key,
+                      "envFrom " + object,
+                      true,
+                      secret,
+                      secret == null ? null : key));
+              known.put(prefix + key, value);
+            });
+  }
+
   /** The container's settings in the order the kubelet builds them: envFrom, then env. */
   private List<Setting> settings(Map<String, Object> container) {
     List<Setting> settings = new ArrayList<>();
@@ -119,21 +146,7 @@ final class ConsumerScan {
       String prefix = source.get("prefix") instanceof String p ? p : "";
       if (source.get("configMapRef") instanceof Map<?, ?> ref
           && ref.get("name") instanceof String n) {
-        Data data = sources.configMap(n);
-        data.values()
-            .forEach(
-                (key, value) -> {
-                  settings.add(
-                      new Setting(
-                          prefix + key,
-                          value,
-                          "envFrom configmap/" + n + " key " + key,
-                          "envFrom configmap/" + n,
-                          true,
-                          null,
-                          null));
-                  known.put(prefix + key, value);
-                });
+        fromSource(prefix, "configmap/" + n, sources.configMap(n), null, settings, known);
       } else if (source.get("secretRef") instanceof Map<?, ?> ref
           && ref.get("name") instanceof String n) {
         Data data = sources.secret(n);
@@ -141,20 +154,7 @@ final class ConsumerScan {
           settings.add(
               new Setting("*", null, "envFrom secret/" + n, "envFrom secret/" + n, true, n, null));
         }
-        data.values()
-            .forEach(
-                (key, value) -> {
-                  settings.add(
-                      new Setting(
-                          prefix + key,
-                          value,
-                          "envFrom secret/" + n + " key " + key,
-                          "envFrom secret/" + n,
-                          true,
-                          n,
-                          key));
-                  known.put(prefix + key, value);
-                });
+        fromSource(prefix, "secret/" + n, data, n, settings, known);
       }
     }
     for (Map<String, Object> env : PodOwner.list(container.get("env"))) {

@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -164,21 +165,16 @@ final class Fighters {
     String kustomization = labels.get(FLUX_KUSTOMIZATION);
     if (kustomization != null) {
       String ns = labels.getOrDefault(FLUX_KUSTOMIZATION_NAMESPACE, "flux-system");
-      Lookup lookup = survey.get(Survey.KUSTOMIZATIONS, ns, kustomization);
       String what = "Flux Kustomization " + ns + "/" + kustomization;
-      if (!lookup.read()) {
-        report.unknown(what + " (manages " + owner.key() + ")", lookup.reason());
-      } else if (lookup.object().isEmpty()) {
-        report.note(owner.key() + " carries Flux's label for " + what + ", which does not exist");
-      } else if (Boolean.TRUE.equals(lookup.object().get().get("spec", "suspend"))) {
-        report.note(what + " manages " + owner.key() + " and is suspended: it changes nothing");
-      } else {
+      Optional<GenericKubernetesResource> active =
+          activeFluxObject(owner, Survey.KUSTOMIZATIONS, ns, kustomization, what);
+      if (active.isPresent()) {
         report.warn(
             what
                 + " manages "
                 + owner.key()
                 + " and re-applies it every "
-                + lookup.object().get().get("spec", "interval")
+                + active.get().get("spec", "interval")
                 + ", putting its replicas back if its manifest sets them; Pitstop does not"
                 + " suspend Flux: run `flux suspend kustomization "
                 + kustomization
@@ -196,15 +192,13 @@ final class Fighters {
       String ns =
           labels.getOrDefault(
               FLUX_HELM_RELEASE_NAMESPACE, owner.object().getMetadata().getNamespace());
-      Lookup lookup = survey.get(Survey.HELM_RELEASES, ns, release);
       String what = "Flux HelmRelease " + ns + "/" + release;
-      if (!lookup.read()) {
-        report.unknown(what + " (manages " + owner.key() + ")", lookup.reason());
-      } else if (lookup.object().isEmpty()) {
-        report.note(owner.key() + " carries Flux's label for " + what + ", which does not exist");
-      } else if (Boolean.TRUE.equals(lookup.object().get().get("spec", "suspend"))) {
-        report.note(what + " manages " + owner.key() + " and is suspended: it changes nothing");
-      } else if ("enabled".equals(lookup.object().get().get("spec", "driftDetection", "mode"))) {
+      Optional<GenericKubernetesResource> active =
+          activeFluxObject(owner, Survey.HELM_RELEASES, ns, release, what);
+      if (active.isEmpty()) {
+        return;
+      }
+      if ("enabled".equals(active.get().get("spec", "driftDetection", "mode"))) {
         report.warn(
             what
                 + " manages "
@@ -228,6 +222,29 @@ final class Fighters {
                 + " during the run would: suspend it for the run to be sure");
       }
     }
+  }
+
+  /**
+   * The Flux object a workload's labels name, when it exists and is not suspended; what it cannot
+   * be read, a label naming nothing and a suspended one are reported here.
+   */
+  private Optional<GenericKubernetesResource> activeFluxObject(
+      PodOwner owner,
+      io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext kind,
+      String ns,
+      String name,
+      String what) {
+    Lookup lookup = survey.get(kind, ns, name);
+    if (!lookup.read()) {
+      report.unknown(what + " (manages " + owner.key() + ")", lookup.reason());
+    } else if (lookup.object().isEmpty()) {
+      report.note(owner.key() + " carries Flux's label for " + what + ", which does not exist");
+    } else if (Boolean.TRUE.equals(lookup.object().get().get("spec", "suspend"))) {
+      report.note(what + " manages " + owner.key() + " and is suspended: it changes nothing");
+    } else {
+      return lookup.object();
+    }
+    return Optional.empty();
   }
 
   /** A workload owned by another object is kept as that owner wants it, by its controller. */

@@ -8,11 +8,11 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What a run that starts part-way ({@code pitstop run --from scale-down}) needs from the run record
- * before it changes anything: the record is this run's, and every step before the first one it runs
- * is recorded as done. A pipeline runs those steps in pods of their own under the same run id; a
- * step that failed, was cut off or never ran must not be taken for done, or the run would scale an
- * app down without maintenance on, or migrate without the lock.
+ * What a run that starts part-way ({@code pitstop run --from maintenance-on}) needs from the run
+ * record before it changes anything: the record is this run's, and every step before the first one
+ * it runs is recorded as done. A pipeline runs those steps in pods of their own under the same run
+ * id; a step that failed, was cut off or never ran must not be taken for done, or the run would
+ * scale an app down without maintenance on, or migrate without the lock.
  */
 public final class EarlierSteps {
   private final StepContext context;

@@ -4,6 +4,7 @@ import dev.pitstop.core.PitstopException;
 import dev.pitstop.core.StepResult;
 import dev.pitstop.ledger.Ledger;
 import dev.pitstop.ledger.MaintenanceRecord;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.List;
 import java.util.Optional;
@@ -108,15 +109,16 @@ public final class MaintenanceStep {
     }
     HasMetadata changed = MaintenanceTarget.restore(context.cluster(), record);
     java.time.Instant offAt = context.clock().instant();
-    Ledger updated =
+    ConfigMap written =
         context
             .ledger()
-            .update(
+            .updateConfigMap(
                 context.runId(),
                 l -> {
                   l.setMaintenance(record.withActive(false));
                   l.putFact(Window.OFF_AT, offAt.toString());
                 });
+    Ledger updated = context.ledger().ledgerOf(written);
     context
         .events()
         .changed(changed, "MaintenanceOff", "maintenance off: restored " + record.describeTarget());
@@ -129,16 +131,11 @@ public final class MaintenanceStep {
             window -> {
               context.progress().info("maintenance window " + window.describe());
               context
-                  .ledger()
-                  .readConfigMap()
-                  .ifPresent(
-                      cm ->
-                          context
-                              .events()
-                              .changed(
-                                  cm,
-                                  "MaintenanceWindow",
-                                  "users saw maintenance for " + window.describe()));
+                  .events()
+                  .changed(
+                      written,
+                      "MaintenanceWindow",
+                      "users saw maintenance for " + window.describe());
               result.field("window-seconds", window.seconds()).field("window", window.toFields());
             });
     return result.build();

@@ -3,6 +3,7 @@ package dev.pitstop.step;
 import dev.pitstop.core.PitstopException;
 import dev.pitstop.core.StepResult;
 import dev.pitstop.ledger.Ledger;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import java.util.Optional;
 
 /**
@@ -16,7 +17,9 @@ public final class UnlockStep {
   }
 
   public StepResult unlock(boolean force) {
-    Optional<Ledger> existing = context.ledger().read();
+    // one read: the record to check, and the object the Unlocked Event names
+    Optional<ConfigMap> recordMap = context.ledger().readConfigMap();
+    Optional<Ledger> existing = recordMap.map(context.ledger()::ledgerOf);
     if (existing.isEmpty()) {
       return StepResult.builder("app " + context.app() + " is not locked: nothing to do")
           .field("released", false)
@@ -73,18 +76,11 @@ public final class UnlockStep {
           .build();
     }
     context
-        .ledger()
-        .readConfigMap()
-        .ifPresent(
-            cm ->
-                context
-                    .events()
-                    .changed(
-                        cm,
-                        "Unlocked",
-                        (foreign
-                            ? "lock of run " + ledger.runId() + " force-released"
-                            : "lock released")));
+        .events()
+        .changed(
+            recordMap.get(),
+            "Unlocked",
+            foreign ? "lock of run " + ledger.runId() + " force-released" : "lock released");
     context.ledger().delete();
     return StepResult.builder(
             (foreign ? "force-released" : "released")

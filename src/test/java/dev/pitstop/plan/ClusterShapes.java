@@ -102,23 +102,42 @@ final class ClusterShapes {
     return deployment;
   }
 
+  /**
+   * Runs an edit again when the simulated controllers wrote the object between its read and its
+   * write (409): an edit carries the resourceVersion it read.
+   */
+  private static void whileConflicting(Runnable edit) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        edit.run();
+        return;
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 5) {
+          throw e;
+        }
+      }
+    }
+  }
+
   /** Adds env to the sample app's web Deployment. */
   ClusterShapes webEnv(EnvVar... env) {
-    client
-        .apps()
-        .deployments()
-        .inNamespace(NS)
-        .withName("web")
-        .edit(
-            web -> {
-              web.getSpec()
-                  .getTemplate()
-                  .getSpec()
-                  .getContainers()
-                  .get(0)
-                  .setEnv(new ArrayList<>(List.of(env)));
-              return web;
-            });
+    whileConflicting(
+        () ->
+            client
+                .apps()
+                .deployments()
+                .inNamespace(NS)
+                .withName("web")
+                .edit(
+                    web -> {
+                      web.getSpec()
+                          .getTemplate()
+                          .getSpec()
+                          .getContainers()
+                          .get(0)
+                          .setEnv(new ArrayList<>(List.of(env)));
+                      return web;
+                    }));
     return this;
   }
 
@@ -135,29 +154,31 @@ final class ClusterShapes {
                 .withData(data)
                 .build())
         .create();
-    client
-        .apps()
-        .statefulSets()
-        .inNamespace(NS)
-        .withName("worker")
-        .edit(
-            worker -> {
-              worker
-                  .getSpec()
-                  .getTemplate()
-                  .getSpec()
-                  .getContainers()
-                  .get(0)
-                  .setEnvFrom(
-                      new ArrayList<>(
-                          List.of(
-                              new EnvFromSourceBuilder()
-                                  .withNewConfigMapRef()
-                                  .withName(configMap)
-                                  .endConfigMapRef()
-                                  .build())));
-              return worker;
-            });
+    whileConflicting(
+        () ->
+            client
+                .apps()
+                .statefulSets()
+                .inNamespace(NS)
+                .withName("worker")
+                .edit(
+                    worker -> {
+                      worker
+                          .getSpec()
+                          .getTemplate()
+                          .getSpec()
+                          .getContainers()
+                          .get(0)
+                          .setEnvFrom(
+                              new ArrayList<>(
+                                  List.of(
+                                      new EnvFromSourceBuilder()
+                                          .withNewConfigMapRef()
+                                          .withName(configMap)
+                                          .endConfigMapRef()
+                                          .build())));
+                      return worker;
+                    }));
     return this;
   }
 

@@ -276,13 +276,13 @@ class PlanIT extends PlanTestBase {
         .deployments()
         .inNamespace(NS)
         .withName("web")
-        .edit(
-            web -> {
-              web.getMetadata()
-                  .setAnnotations(
-                      Map.of("argocd.argoproj.io/tracking-id", "shop:apps/Deployment:shop/web"));
-              return web;
-            });
+        // a merge patch carries no resourceVersion: the simulated controllers writing the
+        // workloads' status meanwhile cannot make it conflict
+        .patch(
+            io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+            "{\"metadata\":{\"annotations\":{\"argocd.argoproj.io/tracking-id\":"
+                + "\"shop:apps/Deployment:shop/web\"}}}");
     shapes.crd(Survey.KUSTOMIZATIONS);
     client
         .namespaces()
@@ -303,15 +303,11 @@ class PlanIT extends PlanTestBase {
         .statefulSets()
         .inNamespace(NS)
         .withName("worker")
-        .edit(
-            worker -> {
-              worker.getMetadata().getLabels().put("kustomize.toolkit.fluxcd.io/name", "apps");
-              worker
-                  .getMetadata()
-                  .getLabels()
-                  .put("kustomize.toolkit.fluxcd.io/namespace", "flux-system");
-              return worker;
-            });
+        .patch(
+            io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+            "{\"metadata\":{\"labels\":{\"kustomize.toolkit.fluxcd.io/name\":\"apps\","
+                + "\"kustomize.toolkit.fluxcd.io/namespace\":\"flux-system\"}}}");
     client
         .policy()
         .v1()
