@@ -64,6 +64,9 @@ public final class Signals {
             + Durations.format(GRACE)
             + ")");
     err.flush();
+    // interrupt first: a step whose statement the actions below cancel then clears this one
+    // interrupt when it records its end, and no later interrupt can cut that write off
+    main.interrupt();
     for (Runnable action : ON_STOP) {
       try {
         action.run();
@@ -71,7 +74,6 @@ public final class Signals {
         // best effort: the step still ends at the latest when the grace period is over
       }
     }
-    main.interrupt();
     Thread guard =
         new Thread(
             () -> {
